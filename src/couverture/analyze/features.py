@@ -1,0 +1,51 @@
+"""Article -> Features: sentences, lemmas, entities, numbers, dates, embedding."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..models import Article, Features
+from .embed import Embedder, default_embedder
+from .entities import extract_entities
+from .numbers import extract_dates, extract_numbers
+from .sentences import split_sentences
+from .tokens import content_lemmas
+
+# The embedding reads the title and the lead: where a news story says what happened.
+# Longer inputs cost time linearly and add background, not identity.
+DEFAULT_LEAD_CHARS = 700
+
+
+def embedding_text(article: Article, lead_chars: int = DEFAULT_LEAD_CHARS) -> str:
+    lead = article.text[:lead_chars]
+    return f"{article.title}\n{lead}" if article.title and not article.text.startswith(article.title) else lead
+
+
+class Analyzer:
+    def __init__(self, embedder: Embedder | None = None, lead_chars: int = DEFAULT_LEAD_CHARS):
+        self.embedder = embedder or default_embedder()
+        self.lead_chars = lead_chars
+
+    def analyze(self, article: Article) -> Features:
+        return self.analyze_many([article])[0]
+
+    def analyze_many(self, articles: Sequence[Article]) -> list[Features]:
+        """Analyze a batch; embeddings are computed in one call, which is much faster."""
+        vectors = self.embedder.embed([embedding_text(a, self.lead_chars) for a in articles])
+        out = []
+        for article, vector in zip(articles, vectors):
+            full = f"{article.title}.\n{article.text}" if article.title else article.text
+            sentences = split_sentences(article.text)
+            title_entities = extract_entities([article.title], article.lang) if article.title else []
+            for entity in title_entities:
+                entity.sentence = -1  # -1: the title
+            out.append(
+                Features(
+                    sentences=sentences,
+                    lemmas=content_lemmas(full, article.lang),
+                    entities=title_entities + extract_entities(sentences, article.lang),
+                    numbers=extract_numbers(article.text),
+                    dates=extract_dates(full),
+                    embedding=vector,
+                )
+            )
+        return out

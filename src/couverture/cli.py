@@ -1,0 +1,228 @@
+"""The ``couverture`` command line."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from .store import DEFAULT_DB, Store
+
+db_option = click.option(
+    "--db", "db", default=DEFAULT_DB, show_default=True, envvar="COUVERTURE_DB",
+    help="SQLite file, or a database URL such as postgresql+psycopg://user@host/couverture.",
+)
+
+
+def _open(db: str) -> Store:
+    try:
+        return Store(db)
+    except Exception as exc:  # a wrong path or URL: say which and why, no traceback
+        raise click.ClickException(f"cannot open database {db!r}: {exc}") from exc
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "undated"
+
+
+def _span(first: datetime | None, last: datetime | None) -> str:
+    if first is None:
+        return "undated"
+    if last is None or last == first:
+        return _day(first)
+    return f"{_day(first)} → {_day(last)}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="couverture")
+def main() -> None:
+    """couverture: group news articles from many outlets and languages into stories."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+@click.option("--max-bytes", default=20_000_000, show_default=True, help="Refuse input files larger than this.")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when on a terminal).")
+def ingest(paths, db, max_bytes, progress):
+    """Ingest files or folders (.txt, .html, .json, .jsonl) and cluster them into stories.
+
+    Exit status is 1 when some inputs could not be ingested (each is reported on
+    stderr with the reason); the others are stored all the same.
+    """
+    from .engine import ingest_paths
+
+    store = _open(db)
+    started = time.perf_counter()
+    report = ingest_paths(store, paths, max_bytes=max_bytes, progress=progress)
+    elapsed = time.perf_counter() - started
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    for error in report.errors:
+        click.echo(f"error: {error.origin}: {error.reason}", err=True)
+    click.echo(
+        f"{report.added} article(s) added, {report.duplicates} already stored, {report.failed} failed; "
+        f"{report.new_stories} new stor{'y' if report.new_stories == 1 else 'ies'}, "
+        f"{report.updated_stories} updated ({elapsed:.1f}s) -> {store.url}"
+    )
+    if report.errors:
+        sys.exit(1)
+
+
+def _story_line(story) -> str:
+    outlets = len(story.outlets)
+    return (
+        f"{story.id}  {story.size:>3} art.  {outlets:>2} outlet{'s' if outlets != 1 else ' '}  "
+        f"{','.join(story.languages):<11}  {_span(story.first_published, story.last_published):<35}  {story.headline}"
+    )
+
+
+@main.command(name="stories")
+@db_option
+@click.option("--limit", default=None, type=int, help="Show at most this many stories.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per story.")
+def stories_command(db, limit, as_json):
+    """List stories, most recently active first: id, articles, outlets, languages, time span, headline."""
+    store = _open(db)
+    listed = store.list_stories(limit=limit)
+    if not listed:
+        click.echo("no stories yet: run `couverture ingest PATH` or `couverture demo`", err=True)
+        return
+    for story in listed:
+        click.echo(json.dumps(story.to_json(), ensure_ascii=False) if as_json else _story_line(story))
+
+
+@main.command()
+@click.argument("story")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the story and its articles as JSON.")
+def show(story, db, as_json):
+    """Show one story's articles: outlet, language, date, title (STORY may be an id prefix)."""
+    store = _open(db)
+    story_id = store.resolve_story_id(story)
+    if story_id is None:
+        raise click.ClickException(f"no story {story!r}; `couverture stories` lists them")
+    members = store.story_articles(story_id)
+    if as_json:
+        click.echo(json.dumps({"id": story_id, "articles": [a.to_json(with_text=False) for a in members]},
+                              ensure_ascii=False, indent=2))
+        return
+    summary = next((s for s in store.list_stories() if s.id == story_id), None)
+    if summary:
+        click.echo(f"{summary.headline}\n{story_id} · {summary.size} articles · {len(summary.outlets)} outlets · "
+                   f"{', '.join(summary.languages)} · {_span(summary.first_published, summary.last_published)}\n")
+    for article in members:
+        credit = f" ({', '.join(article.agencies)})" if article.agencies else ""
+        click.echo(f"  {_day(article.published):<16}  {article.lang}  {(article.outlet or '?') + credit:<28}  {article.title}")
+        click.echo(f"  {'':16}      id {article.id}")
+
+
+@main.command()
+@db_option
+@click.option("--articles", "per_article", is_flag=True, help="One object per article with its id and story_id.")
+@click.option("--with-text", is_flag=True, help="With --articles: include the clean text.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
+def export(db, per_article, with_text, output):
+    """Export stories (or articles) as JSON Lines."""
+    store = _open(db)
+    handle = open(output, "w", encoding="utf-8") if output else sys.stdout
+    try:
+        if per_article:
+            for article in store.iter_articles():
+                handle.write(json.dumps(article.to_json(with_text=with_text), ensure_ascii=False) + "\n")
+        else:
+            for story in store.list_stories():
+                record = story.to_json()
+                record["article_ids"] = [a.id for a in store.story_articles(story.id)]
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            handle.close()
+
+
+@main.command(name="eval")
+@click.argument("dataset", default="ecbplus")
+@click.option("--gold-field", default=None, help="Gold story label in each JSON object (ECB+: event_cluster).")
+@click.option("--text-field", default="text", show_default=True)
+@click.option("--order", type=click.Choice(["shuffle", "file", "time"]), default="shuffle", show_default=True,
+              help="Stream order: a seeded shuffle, the file's order, or publication time.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the shuffled order.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def eval_command(dataset, gold_field, text_field, order, seed, as_json):
+    """Score story clustering against gold labels: pairwise and BCubed P/R/F1.
+
+    DATASET is `ecbplus` (../shared/data/ecbplus), `googlenews_fr`, or a JSONL path
+    with a gold field.
+    """
+    from .eval.runner import evaluate
+
+    try:
+        result = evaluate(dataset, gold_field=gold_field, text_field=text_field, order=order, seed=seed)
+    except (FileNotFoundError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    command = "couverture eval " + " ".join(sys.argv[2:]) if len(sys.argv) > 2 else "couverture eval"
+    if as_json:
+        click.echo(json.dumps(dict(result, command=command), indent=2))
+        return
+    click.echo(f"$ {command}")
+    click.echo(f"dataset {result['dataset']}: {result['documents']} documents, {result['gold_stories']} gold stories, "
+               f"order={result['order']} seed={result['seed']}, {result['errors']} unreadable")
+    click.echo(f"predicted stories: {result['predicted_stories']} ({result['singletons']} singletons)")
+    for name in ("bcubed", "pairwise"):
+        s = result[name]
+        click.echo(f"{name:<9} P {s['precision']:.4f}  R {s['recall']:.4f}  F1 {s['f1']:.4f}")
+    click.echo(f"speed: {result['articles_per_second']:.1f} articles/s (extract+analyze+cluster, no store)")
+
+
+@main.command()
+@db_option
+@click.option("--serve/--no-serve", default=True, help="Serve the stories on a web page afterwards.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+def demo(db, serve, host, port):
+    """Ingest the bundled demo corpus (5 languages), print its stories, then serve them."""
+    from .demo import demo_corpus_path
+    from .engine import ingest_paths
+
+    store = _open(db)
+    report = ingest_paths(store, [str(demo_corpus_path())])
+    for error in report.errors:
+        click.echo(f"error: {error.origin}: {error.reason}", err=True)
+    click.echo(f"demo corpus: {report.added} added, {report.duplicates} already stored -> {store.url}\n")
+    for story in store.list_stories():
+        click.echo(_story_line(story))
+    if serve:
+        serve_app = _web_server()
+        if serve_app is None:
+            click.echo("\n(the web page is not part of this build; use `couverture show STORY`)")
+            return
+        click.echo(f"\nserving on http://{host}:{port}/  (Ctrl-C to stop)")
+        serve_app(db, host, port)
+
+
+def _web_server():
+    """The web server's entry point when the web package is installed, else None."""
+    try:
+        from .web.server import run_server
+    except ImportError:
+        return None
+    return run_server
+
+
+def _register_optional_commands() -> None:
+    # Later capabilities (web, feeds) add their commands from their own packages.
+    for module_name in ("couverture.web.cli", "couverture.feeds.cli"):
+        try:
+            module = __import__(module_name, fromlist=["register"])
+        except ImportError:
+            continue
+        module.register(main)
+
+
+_register_optional_commands()
+
+if __name__ == "__main__":
+    main()

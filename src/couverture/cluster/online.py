@@ -1,0 +1,193 @@
+"""Online story clustering: each article joins the best active story or opens a new one.
+
+For every incoming article (in publication order when known):
+1. retrieve candidate stories: the nearest centroids among active stories, plus
+   stories sharing a rare entity with it (an inverted index);
+2. score each candidate with :class:`DecisionModel` over several similarities;
+3. join the most probable story if its probability clears the threshold, else
+   open a new story. A story id is derived from its first article and never changes.
+
+Only *active* stories are searched: those updated within ``window_days`` of the
+article (and at most ``max_active`` of them), so the cost per article does not grow
+with the archive.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+
+from .profile import ArticleProfile, DocumentFrequencies, StoryProfile
+from .similarity import DecisionModel, default_decision_model, pair_features
+
+
+def story_id_for(first_article_id: str) -> str:
+    return "s-" + hashlib.sha1(first_article_id.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass
+class Assignment:
+    article_id: str
+    story_id: str
+    probability: float  # of the chosen story; 0 for a new story with no candidate
+    new_story: bool
+
+
+class OnlineClusterer:
+    def __init__(
+        self,
+        decision: DecisionModel | None = None,
+        window_days: float = 7.0,
+        dense_candidates: int = 12,
+        entity_candidates: int = 8,
+        max_active: int = 20_000,
+        rare_entity_share: float = 0.05,
+    ):
+        self.decision = decision or default_decision_model()
+        self.window = timedelta(days=window_days)
+        self.dense_candidates = dense_candidates
+        self.entity_candidates = entity_candidates
+        self.max_active = max_active
+        self.rare_entity_share = rare_entity_share
+        self.term_df = DocumentFrequencies()
+        self.entity_df = DocumentFrequencies()
+        self.stories: dict[str, StoryProfile] = {}
+        self._touched: dict[str, int] = {}  # story id -> arrival tick of its last update
+        self._tick = 0
+        self._rows: dict[str, int] = {}
+        self._row_ids: list[str | None] = []
+        self._matrix = np.zeros((0, 0), dtype=np.float32)
+        self._entity_index: dict[str, set[str]] = defaultdict(set)
+
+    # --- state -----------------------------------------------------------------
+    def _set_row(self, story: StoryProfile) -> None:
+        centroid = story.centroid
+        if self._matrix.shape[1] == 0:
+            self._matrix = np.zeros((64, centroid.shape[0]), dtype=np.float32)
+        row = self._rows.get(story.id)
+        if row is None:
+            row = len(self._row_ids)
+            if row >= self._matrix.shape[0]:
+                grown = np.zeros((self._matrix.shape[0] * 2, self._matrix.shape[1]), dtype=np.float32)
+                grown[: self._matrix.shape[0]] = self._matrix
+                self._matrix = grown
+            self._rows[story.id] = row
+            self._row_ids.append(story.id)
+        self._matrix[row] = centroid
+
+    def _deactivate(self, story_id: str) -> None:
+        story = self.stories.pop(story_id, None)
+        self._touched.pop(story_id, None)
+        row = self._rows.pop(story_id, None)
+        if row is not None:
+            self._matrix[row] = 0.0
+            self._row_ids[row] = None
+        if story is not None:
+            for atom in story.entity_df:
+                holders = self._entity_index.get(atom)
+                if holders is not None:
+                    holders.discard(story_id)
+                    if not holders:
+                        del self._entity_index[atom]
+        if len(self._row_ids) > 2 * max(len(self._rows), 32):
+            self._compact()
+
+    def _compact(self) -> None:
+        live = [sid for sid in self._row_ids if sid is not None]
+        matrix = np.zeros((max(64, 2 * len(live)), self._matrix.shape[1]), dtype=np.float32)
+        for row, sid in enumerate(live):
+            matrix[row] = self._matrix[self._rows[sid]]
+        self._matrix = matrix
+        self._row_ids = list(live)
+        self._rows = {sid: row for row, sid in enumerate(live)}
+
+    def load_story(self, story: StoryProfile) -> None:
+        """Restore an active story (e.g. from the store) so new articles can join it."""
+        self.stories[story.id] = story
+        self._tick += 1
+        self._touched[story.id] = self._tick
+        self._set_row(story)
+        for atom in story.entity_df:
+            self._entity_index[atom].add(story.id)
+
+    def observe_frequencies(self, profile: ArticleProfile) -> None:
+        self.term_df.add(profile.terms.keys())
+        self.entity_df.add(profile.entities.keys())
+
+    # --- retrieval and decision ---------------------------------------------------
+    def _expire(self, profile: ArticleProfile) -> None:
+        if profile.time is not None:
+            horizon = profile.time - self.window
+            stale = [sid for sid, s in self.stories.items() if s.last is not None and s.last < horizon]
+            for sid in stale:
+                self._deactivate(sid)
+        while len(self.stories) > self.max_active:
+            oldest = min(self._touched, key=self._touched.get)
+            self._deactivate(oldest)
+
+    def candidates(self, profile: ArticleProfile) -> dict[str, float]:
+        """Candidate story ids with their dense similarity."""
+        if not self._rows:
+            return {}
+        used = len(self._row_ids)
+        scores = self._matrix[:used] @ profile.embedding
+        k = min(self.dense_candidates, used)
+        top = np.argpartition(-scores, k - 1)[:k] if k < used else np.arange(used)
+        found: dict[str, float] = {}
+        for row in top:
+            sid = self._row_ids[row]
+            if sid is not None:
+                found[sid] = float(scores[row])
+        limit = max(2, self.rare_entity_share * self.entity_df.docs)
+        shared: dict[str, int] = defaultdict(int)
+        for atom in profile.entities:
+            if self.entity_df.df.get(atom, 0) <= limit:
+                for sid in self._entity_index.get(atom, ()):
+                    shared[sid] += 1
+        for sid, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[: self.entity_candidates]:
+            if sid not in found:
+                found[sid] = float(self._matrix[self._rows[sid]] @ profile.embedding)
+        return found
+
+    def score(self, profile: ArticleProfile) -> list[tuple[float, str, dict[str, float]]]:
+        """Every candidate as ``(probability, story id, features)``, best first."""
+        scored = []
+        for sid, dense in self.candidates(profile).items():
+            story = self.stories[sid]
+            if profile.time is not None and story.last is not None:
+                if profile.time - story.last > self.window or story.first - profile.time > self.window:
+                    continue
+            features = pair_features(profile, story, self.term_df, self.entity_df, dense=dense)
+            scored.append((self.decision.probability(features), sid, features))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        return scored
+
+    def add(self, profile: ArticleProfile) -> Assignment:
+        """Assign one article; updates the state."""
+        self._expire(profile)
+        self.observe_frequencies(profile)
+        scored = self.score(profile)
+        if scored and scored[0][0] >= self.decision.threshold:
+            probability, sid, _ = scored[0]
+            story = self.stories[sid]
+            new = False
+        else:
+            probability = scored[0][0] if scored else 0.0
+            sid = story_id_for(profile.id)
+            story = StoryProfile(id=sid)
+            self.stories[sid] = story
+            new = True
+        story.add(profile)
+        self._tick += 1
+        self._touched[sid] = self._tick
+        self._set_row(story)
+        for atom in profile.entities:
+            self._entity_index[atom].add(sid)
+        return Assignment(profile.id, sid, probability, new)
+
+    def partial_fit(self, profiles: Iterable[ArticleProfile]) -> list[Assignment]:
+        return [self.add(p) for p in profiles]

@@ -1,0 +1,126 @@
+"""What the clusterer keeps of an article and of a story.
+
+A story profile is a running summary of its members (embedding sum, how many
+members use each lemma, entity and number) so that scoring an article against a
+story costs the same however large the story grows.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from ..models import Article, Features
+
+MAX_STORY_TERMS = 400  # a story's lexical profile keeps its most widespread terms only
+
+
+def entity_atoms(keys: list[str]) -> Counter:
+    """Entity keys plus their last word: "vladimir putin" also counts as "putin"."""
+    atoms: Counter = Counter()
+    for key in keys:
+        atoms[key] += 1
+        words = key.split()
+        if len(words) > 1:
+            atoms[words[-1]] += 1
+    return atoms
+
+
+def salient_numbers(values: list[str]) -> set[str]:
+    """Numbers that identify an event (tolls, scores, magnitudes), not "2" or "one"."""
+    out = set()
+    for value in values:
+        if "." in value or len(value) >= 2:
+            out.add(value)
+    return out
+
+
+@dataclass
+class ArticleProfile:
+    id: str
+    lang: str
+    time: datetime | None
+    embedding: np.ndarray
+    terms: Counter
+    entities: Counter
+    numbers: set[str]
+
+    @classmethod
+    def build(cls, article: Article, features: Features) -> "ArticleProfile":
+        return cls(
+            id=article.id,
+            lang=article.lang,
+            time=article.published,
+            embedding=np.asarray(features.embedding, dtype=np.float32),
+            terms=Counter(features.lemmas),
+            entities=entity_atoms(features.entity_keys),
+            numbers=salient_numbers(features.numbers),
+        )
+
+
+@dataclass
+class StoryProfile:
+    id: str
+    size: int = 0
+    embedding_sum: np.ndarray | None = None
+    term_df: Counter = field(default_factory=Counter)
+    entity_df: Counter = field(default_factory=Counter)
+    number_df: Counter = field(default_factory=Counter)
+    langs: Counter = field(default_factory=Counter)
+    first: datetime | None = None
+    last: datetime | None = None
+    members: list[str] = field(default_factory=list)
+
+    @property
+    def centroid(self) -> np.ndarray:
+        vector = self.embedding_sum
+        return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
+    def add(self, article: ArticleProfile) -> None:
+        self.size += 1
+        self.members.append(article.id)
+        if self.embedding_sum is None:
+            self.embedding_sum = article.embedding.astype(np.float32).copy()
+        else:
+            self.embedding_sum += article.embedding
+        self.term_df.update(article.terms.keys())
+        if len(self.term_df) > MAX_STORY_TERMS * 2:
+            self.term_df = Counter(dict(self.term_df.most_common(MAX_STORY_TERMS)))
+        self.entity_df.update(article.entities.keys())
+        self.number_df.update(article.numbers)
+        self.langs[article.lang] += 1
+        if article.time is not None:
+            self.first = article.time if self.first is None else min(self.first, article.time)
+            self.last = article.time if self.last is None else max(self.last, article.time)
+
+    def absorb(self, other: "StoryProfile") -> None:
+        """Fold another story's profile into this one (a merge)."""
+        self.size += other.size
+        self.members.extend(other.members)
+        self.embedding_sum = self.embedding_sum + other.embedding_sum
+        self.term_df.update(other.term_df)
+        self.entity_df.update(other.entity_df)
+        self.number_df.update(other.number_df)
+        self.langs.update(other.langs)
+        for moment in (other.first, other.last):
+            if moment is not None:
+                self.first = moment if self.first is None else min(self.first, moment)
+                self.last = moment if self.last is None else max(self.last, moment)
+
+
+class DocumentFrequencies:
+    """Online document frequencies, for IDF weights that sharpen as the stream grows."""
+
+    def __init__(self):
+        self.docs = 0
+        self.df: Counter = Counter()
+
+    def add(self, keys) -> None:
+        self.docs += 1
+        self.df.update(keys)
+
+    def idf(self, key: str) -> float:
+        return math.log((self.docs + 1) / (self.df.get(key, 0) + 1)) + 1.0

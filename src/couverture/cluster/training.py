@@ -1,0 +1,83 @@
+"""Fit the join decision from labelled data (Miranda et al. 2018, simplified).
+
+The stream is replayed with the *gold* stories as state: for each article, the
+clusterer's own candidate retrieval proposes stories, and every candidate yields a
+feature row labelled 1 if it is the article's gold story, else 0. A logistic
+regression over those rows is the decision model. Pairs of articles with a
+same-story label (e.g. SemEval-2022 Task 8, cross-lingual) can be added as
+article-vs-one-article-story rows.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..models import Article, Features
+from .online import OnlineClusterer
+from .profile import ArticleProfile, StoryProfile
+from .similarity import DecisionModel, default_decision_model, pair_features
+
+
+def stream_rows(
+    articles: Sequence[Article],
+    features: Sequence[Features],
+    gold: Sequence[str],
+    order: Sequence[int],
+    clusterer: OnlineClusterer | None = None,
+) -> tuple[list[dict[str, float]], list[int]]:
+    clusterer = clusterer or OnlineClusterer()
+    rows: list[dict[str, float]] = []
+    labels: list[int] = []
+    gold_to_story: dict[str, str] = {}
+    for index in order:
+        profile = ArticleProfile.build(articles[index], features[index])
+        clusterer._expire(profile)
+        clusterer.observe_frequencies(profile)
+        target = gold_to_story.get(gold[index])
+        for sid, dense in clusterer.candidates(profile).items():
+            rows.append(pair_features(profile, clusterer.stories[sid], clusterer.term_df, clusterer.entity_df, dense=dense))
+            labels.append(int(sid == target))
+        if target is None or target not in clusterer.stories:
+            target = f"gold-{gold[index]}"
+            gold_to_story[gold[index]] = target
+            clusterer.stories[target] = StoryProfile(id=target)
+        story = clusterer.stories[target]
+        story.add(profile)
+        clusterer._tick += 1
+        clusterer._touched[target] = clusterer._tick
+        clusterer._set_row(story)
+        for atom in profile.entities:
+            clusterer._entity_index[atom].add(target)
+    return rows, labels
+
+
+def pair_rows(
+    left: Sequence[tuple[Article, Features]],
+    right: Sequence[tuple[Article, Features]],
+    same: Sequence[bool],
+    reference: OnlineClusterer,
+) -> tuple[list[dict[str, float]], list[int]]:
+    """Rows for article pairs: the right article as a one-member story.
+
+    ``reference`` supplies document frequencies (fill it with all texts first).
+    """
+    rows, labels = [], []
+    for (la, lf), (ra, rf), label in zip(left, right, same):
+        story = StoryProfile(id="pair")
+        story.add(ArticleProfile.build(ra, rf))
+        rows.append(pair_features(ArticleProfile.build(la, lf), story, reference.term_df, reference.entity_df))
+        labels.append(int(label))
+    return rows, labels
+
+
+def fit_decision(rows: list[dict[str, float]], labels: list[int], c: float = 1.0, threshold: float = 0.5) -> DecisionModel:
+    from sklearn.linear_model import LogisticRegression
+
+    template = default_decision_model()
+    names = sorted(template.vector(rows[0]).keys())
+    matrix = np.array([[template.vector(r)[n] for n in names] for r in rows], dtype=np.float64)
+    model = LogisticRegression(C=c, max_iter=2000)
+    model.fit(matrix, np.asarray(labels))
+    weights = {name: round(float(w), 4) for name, w in zip(names, model.coef_[0])}
+    return DecisionModel(bias=round(float(model.intercept_[0]), 4), weights=weights, threshold=threshold)

@@ -1,0 +1,126 @@
+"""RawDocument -> Article: clean text, title, byline, agencies, date, language, outlet, id."""
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from ..errors import InputError
+from ..models import Article, RawDocument
+from .boilerplate import clean_text, fold
+from .dates import find_date, parse_date
+from .language import detect_language
+
+MIN_TEXT_CHARS = 20  # shorter than a headline is not an article
+
+_KNOWN_FIELDS = {"id", "url", "title", "published", "date", "source", "outlet", "lang", "language", "text", "byline", "author"}
+
+
+def content_hash(title: str, text: str) -> str:
+    """Fingerprint of what an article says, blind to case, accents, punctuation and spacing."""
+    return hashlib.sha256(fold(title + "\n" + text).encode("utf-8")).hexdigest()[:32]
+
+
+def outlet_from_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    host = re.sub(r"^(?:www\d?|m|amp|mobile)\.", "", host.lower())
+    return host or None
+
+
+def _html_fields(raw: RawDocument) -> dict:
+    import trafilatura
+
+    document = trafilatura.bare_extraction(
+        raw.content, url=raw.url, with_metadata=True, include_comments=False, include_tables=False
+    )
+    if document is None:
+        raise InputError(raw.origin, "no article text found in the HTML page (navigation or an empty template?)")
+    data = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    text = data.get("text") or ""
+    title = data.get("title") or ""
+    # trafilatura keeps the <h1> as the first line of the text; the title is metadata.
+    if title and text.startswith(title):
+        text = text[len(title) :].lstrip("\n")
+    return {
+        "text": text,
+        "title": title,
+        "published": data.get("date"),
+        "source": data.get("sitename"),
+        "url": data.get("url") or raw.url,
+        "byline": data.get("author"),
+        "lang": data.get("language"),
+    }
+
+
+def extract_article(raw: RawDocument, now: datetime | None = None) -> Article:
+    """Clean one input into an Article, or raise :class:`InputError` saying why not."""
+    if raw.kind == "html":
+        fields = _html_fields(raw)
+        extra: dict = {}
+    elif raw.kind == "record":
+        record = raw.content
+        fields = {
+            "text": record.get("text") or "",
+            "title": record.get("title") if isinstance(record.get("title"), str) else None,
+            "published": record.get("published") or record.get("date"),
+            "source": record.get("source") or record.get("outlet"),
+            "url": raw.url,
+            "byline": record.get("byline") or record.get("author"),
+            "lang": record.get("lang") or record.get("language"),
+            "id": record.get("id"),
+        }
+        extra = {k: v for k, v in record.items() if k not in _KNOWN_FIELDS}
+    elif raw.kind == "text":
+        fields = {"text": raw.content, "url": raw.url}
+        extra = {}
+    else:
+        raise InputError(raw.origin, f"unknown document kind {raw.kind!r}")
+
+    cleaned = clean_text(fields["text"], title=fields.get("title"))
+    body = cleaned.text
+    if not body and cleaned.title and not cleaned.removed:
+        # A one-line input (a wire flash, a headline) is its own text.
+        body = cleaned.title
+    if len(body) < MIN_TEXT_CHARS:
+        left = f"only {len(body)} characters" if body else "nothing"
+        raise InputError(raw.origin, f"no article text: {left} left after removing navigation and page furniture")
+    title = cleaned.title or body.split("\n", 1)[0][:200]
+
+    published = parse_date(fields.get("published"))
+    if published is None and cleaned.date_text:
+        published = find_date(cleaned.date_text)
+
+    lang = fields.get("lang")
+    lang = lang.strip().lower()[:2] if isinstance(lang, str) and lang.strip() else detect_language(title + "\n" + body)
+
+    url = fields.get("url") if isinstance(fields.get("url"), str) else None
+    source = fields.get("source")
+    outlet = source.strip() if isinstance(source, str) and source.strip() else outlet_from_url(url)
+    byline = fields.get("byline") if isinstance(fields.get("byline"), str) else None
+
+    digest = content_hash(title, body)
+    given_id = fields.get("id")
+    if given_id is not None and str(given_id).strip():
+        article_id = str(given_id).strip()
+    else:
+        article_id = digest[:16]
+
+    return Article(
+        id=article_id,
+        title=title,
+        text=body,
+        lang=lang,
+        origin=raw.origin,
+        content_hash=digest,
+        published=published,
+        url=url,
+        outlet=outlet,
+        byline=byline or cleaned.byline,
+        agencies=cleaned.agencies,
+        fetched_at=raw.fetched_at or (now or datetime.now(timezone.utc)),
+        removed_lines=cleaned.removed,
+        extra=extra,
+    )

@@ -1,0 +1,229 @@
+"""Remove what a scraped page carries besides the article.
+
+The rules are about the *shape* of page furniture, in the languages we read, not
+about particular pages:
+
+* the title repeated at the top of the text;
+* aggregator navigation ("PREV <headline>", "NEXT <headline>", "Article suivant");
+* link blocks: an announcement such as "Lire aussi", "Read also", "Leggi anche",
+  "Lesen Sie auch", "Lea también", "Suivez la couverture complète", followed by the
+  headline it links to (a short line with no closing full stop);
+* share, follow and subscribe lines, advertising labels;
+* publication-date lines, credit/copyright lines and bylines (kept as metadata).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .credits import dateline_agencies, find_agencies, is_credit_line, parse_byline
+from .dates import DATE_LINE, find_date
+
+_BULLETS = "•·●▪■►▶›»>*–—-|"
+
+# A navigation line starts with one of these markers and then names another article.
+_NAVIGATION = re.compile(
+    r"^(?:PREV|NEXT|PREVIOUS|PRÉCÉDENT|SUIVANT|"
+    r"(?:previous|next|prev)\s+(?:article|story|post|page)|"
+    r"article\s+(?:précédent|suivant)|"
+    r"articolo\s+(?:precedente|successivo)|"
+    r"(?:vorheriger|nächster|voriger)\s+artikel|"
+    r"art[íi]culo\s+(?:anterior|siguiente)|noticia\s+(?:anterior|siguiente))\b",
+)
+
+# Announcements of a link to another page. The line holding only the announcement
+# is dropped together with the headline that follows it.
+_LINK_INTRO = [
+    "lire aussi", "à lire aussi", "a lire aussi", "lire également", "à lire également", "voir aussi",
+    "à voir aussi", "à voir également", "sur le même sujet", "suivez la couverture complète",
+    "voir la couverture complète", "la couverture complète", "retrouvez notre dossier", "notre dossier",
+    "read also", "also read", "read more", "see also", "related", "related article", "related articles",
+    "related stories", "more on this story", "more on this", "full coverage", "follow full coverage",
+    "recommended", "leggi anche", "leggi pure", "approfondisci", "potrebbe interessarti", "vedi anche",
+    "lesen sie auch", "lesen sie mehr", "auch interessant", "mehr zum thema", "das könnte sie auch interessieren",
+    "siehe auch", "lea también", "lee también", "le puede interesar", "te puede interesar",
+    "ver también", "más información", "noticias relacionadas", "seguir la cobertura completa",
+]
+_LINK_INTRO_RE = re.compile(
+    r"^(?:" + "|".join(re.escape(p) for p in sorted(_LINK_INTRO, key=len, reverse=True)) + r")\s*[:.…]*\s*(?P<rest>.*)$",
+    re.I,
+)
+
+# Phrases that mark a short line as page furniture wherever it stands.
+_FURNITURE = [
+    "follow us on", "for latest updates", "suivez-nous", "suivez nous", "abonnez-vous", "abonnez vous",
+    "subscribe", "sign up", "newsletter", "share this", "share on", "share article", "partager",
+    "partagez", "condividi", "iscriviti", "seguici", "teilen", "jetzt abonnieren", "folgen sie uns",
+    "compartir", "compártelo", "suscríbete", "síguenos", "click here", "cliquez ici", "clicca qui",
+    "hier klicken", "haz clic", "publicité", "advertisement", "advertising", "pubblicità", "anzeige",
+    "werbung", "publicidad", "google news", "télécharger l'application", "download the app",
+    "scarica l'app", "app herunterladen", "descarga la app", "cookie", "tous droits réservés",
+    "all rights reserved", "print this", "imprimer", "envoyer par e-mail", "send by email",
+    "listen to this article", "écouter cet article", "temps de lecture", "reading time", "min read",
+    "lettura", "lesezeit", "tiempo de lectura",
+]
+_FURNITURE_RE = re.compile("|".join(re.escape(p) for p in _FURNITURE), re.I)
+_SOCIAL_ONLY = re.compile(
+    r"^(?:(?:facebook|twitter|x|whatsapp|linkedin|telegram|e-?mail|mail|messenger|flipboard|pinterest|reddit|copier le lien|copy link)[\s,|/·•]*)+$",
+    re.I,
+)
+
+
+def fold(text: str) -> str:
+    """Case-, accent-, punctuation- and space-insensitive form, to compare lines."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[\W_]+", " ", text.lower())
+    return text.strip()
+
+
+def _strip_bullets(line: str) -> str:
+    return line.strip().lstrip(_BULLETS).strip()
+
+
+def _is_headline(line: str) -> bool:
+    """A linked headline: short, and not a sentence of the article."""
+    words = line.split()
+    if not words or len(words) > 25:
+        return False
+    return not line.rstrip().endswith((".", "!", "?", ":")) or len(words) <= 12
+
+
+_TITLE_SUFFIX = re.compile(r"\s+[-–—|]\s+(?P<tail>[^-–—|]{1,40})$")
+
+
+def strip_title_suffix(title: str) -> str:
+    """Drop a trailing section or site name: "Headline – Europe", "Headline | Le Monde".
+
+    Only a tail of one or two words goes, after a headline of four words or more, so
+    "Spain - France: the semi-final" and two-part headlines stay whole.
+    """
+    match = _TITLE_SUFFIX.search(title)
+    if not match:
+        return title
+    head = title[: match.start()]
+    if len(match.group("tail").split()) <= 2 and len(head.split()) >= 4:
+        return head.rstrip()
+    return title
+
+
+@dataclass
+class CleanResult:
+    title: str
+    paragraphs: list[str]
+    removed: list[str] = field(default_factory=list)
+    byline: str | None = None
+    agencies: list[str] = field(default_factory=list)
+    date_text: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+def _normalise_lines(text: str) -> list[str]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u200b", "")
+    return [line.rstrip() for line in text.split("\n")]
+
+
+def clean_text(text: str, title: str | None = None) -> CleanResult:
+    """Split scraped ``text`` into title, article paragraphs and metadata.
+
+    When ``title`` is not given, the first non-empty line is the title.
+    """
+    lines = _normalise_lines(text)
+    removed: list[str] = []
+    if not title:
+        for index, line in enumerate(lines):
+            if line.strip():
+                title = line.strip()
+                lines = lines[index + 1 :]
+                break
+    title = (title or "").strip()
+    title_key = fold(title)
+    title = strip_title_suffix(title)
+
+    result = CleanResult(title=title, paragraphs=[], removed=removed)
+    kept: list[str] = []  # lines, "" marks a paragraph break
+    skip_headline = False
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            kept.append("")
+            continue
+        bare = _strip_bullets(line)
+        if not bare:
+            removed.append(line)
+            continue
+        if skip_headline:
+            skip_headline = False
+            if _is_headline(bare):
+                removed.append(line)
+                continue
+        if title_key and fold(bare) == title_key:
+            removed.append(line)
+            continue
+        if _NAVIGATION.match(bare):
+            removed.append(line)
+            continue
+        intro = _LINK_INTRO_RE.match(bare)
+        if intro and len(bare.split()) <= 30:
+            removed.append(line)
+            # "Lire aussi : <headline>" carries its headline; "Lire aussi" alone links the next line.
+            skip_headline = not intro.group("rest").strip()
+            continue
+        words = bare.split()
+        if len(words) <= 15 and (_FURNITURE_RE.search(bare) or _SOCIAL_ONLY.match(bare)):
+            removed.append(line)
+            continue
+        if len(words) <= 14 and DATE_LINE.match(bare):
+            removed.append(line)
+            if result.date_text is None and find_date(bare):
+                result.date_text = bare
+            continue
+        if is_credit_line(bare):
+            removed.append(line)
+            result.agencies.extend(find_agencies(bare))
+            # "Antoine LLORCA avec l'AFP" is a byline and a credit; a copyright notice is not.
+            byline = None if re.search(r"©|copyright", bare, re.I) else parse_byline(bare)
+            if byline and result.byline is None:
+                result.byline = byline[0]
+            continue
+        kept.append(line)
+
+    _take_bylines(kept, result)
+    result.paragraphs = _paragraphs(kept)
+    if result.paragraphs:
+        result.agencies.extend(dateline_agencies(result.paragraphs[0]))
+    result.agencies = list(dict.fromkeys(result.agencies))
+    return result
+
+
+def _take_bylines(kept: list[str], result: CleanResult) -> None:
+    """Bylines sit in the last lines or right under the title; take them out as metadata."""
+    content = [i for i, line in enumerate(kept) if line]
+    candidates = content[-4:] + content[:2]
+    for index in candidates:
+        parsed = parse_byline(kept[index])
+        if parsed is None:
+            continue
+        byline, agencies = parsed
+        if result.byline is None:
+            result.byline = byline
+        result.agencies.extend(agencies)
+        result.removed.append(kept[index])
+        kept[index] = ""
+
+
+def _paragraphs(kept: list[str]) -> list[str]:
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in kept + [""]:
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    return paragraphs

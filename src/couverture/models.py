@@ -1,0 +1,72 @@
+"""Plain dataclasses that flow forward through the pipeline.
+
+sources -> RawDocument -> Article -> Features -> story id. Each stage takes the
+previous stage's object and returns the next; none of them knows about storage.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class RawDocument:
+    """One input as read from a source, before any cleaning.
+
+    ``kind`` says how to read ``content``: ``"text"`` (scraped plain text, title on
+    the first non-empty line), ``"html"`` (a web page) or ``"record"`` (a dict from
+    JSON/JSONL with at least ``text``).
+    """
+
+    origin: str  # where it came from, as shown to the user: "path/file.txt", "file.jsonl:12", a URL
+    kind: str
+    content: Any
+    url: str | None = None
+    fetched_at: datetime | None = None
+    encoding_note: str | None = None  # set when the bytes were not UTF-8 and had to be guessed
+
+
+@dataclass
+class Article:
+    """A cleaned article with its metadata."""
+
+    id: str
+    title: str
+    text: str
+    lang: str
+    origin: str
+    content_hash: str
+    published: datetime | None = None
+    url: str | None = None
+    outlet: str | None = None
+    byline: str | None = None
+    agencies: list[str] = field(default_factory=list)
+    fetched_at: datetime | None = None
+    removed_lines: list[str] = field(default_factory=list)  # boilerplate taken out, kept for audit
+    extra: dict[str, Any] = field(default_factory=dict)  # unknown input fields (e.g. gold labels)
+
+
+@dataclass
+class Entity:
+    text: str  # as written
+    key: str  # normalised form used for matching across spellings and languages
+    sentence: int  # index of the sentence it occurs in
+
+
+@dataclass
+class Features:
+    """What the analyzer extracts from one article; what clustering and coverage use."""
+
+    sentences: list[str]
+    lemmas: list[str]  # content-word lemmas, lowercased, in text order
+    entities: list[Entity]
+    numbers: list[str]  # normalised numeric values ("2500", "7.5")
+    dates: list[str]  # ISO dates mentioned in the text ("2024-06-20", "2024-06")
+    embedding: np.ndarray  # unit-length dense vector of title + lead
+
+    @property
+    def entity_keys(self) -> list[str]:
+        return [e.key for e in self.entities]

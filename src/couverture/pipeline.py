@@ -1,0 +1,77 @@
+"""The pipeline without storage: RawDocuments -> Articles -> Features -> stories."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from .analyze import Analyzer
+from .cluster import ArticleProfile, OnlineClusterer
+from .errors import InputError
+from .extract import extract_article
+from .models import Article, Features, RawDocument
+
+
+@dataclass
+class Prepared:
+    articles: list[Article] = field(default_factory=list)
+    features: list[Features] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # non-fatal remarks, e.g. a guessed encoding
+
+
+def extract_all(items: Iterable[RawDocument | InputError]) -> Prepared:
+    """Extract every document; errors are collected, never raised."""
+    prepared = Prepared()
+    now = datetime.now(timezone.utc)
+    for item in items:
+        if isinstance(item, InputError):
+            prepared.errors.append(item)
+            continue
+        try:
+            article = extract_article(item, now=now)
+        except InputError as exc:
+            prepared.errors.append(exc)
+            continue
+        except Exception as exc:  # a bug or a library failure on one input must not sink the batch
+            prepared.errors.append(InputError(item.origin, f"could not be read ({type(exc).__name__}: {exc})"))
+            continue
+        if item.encoding_note:
+            prepared.notes.append(f"{item.origin}: {item.encoding_note}")
+        prepared.articles.append(article)
+    return prepared
+
+
+def stream_order(articles: Sequence[Article]) -> list[int]:
+    """Indices in processing order: by publication time when known, else arrival.
+
+    Undated articles keep their arrival position relative to each other and follow
+    the dated ones of the same batch.
+    """
+    return sorted(range(len(articles)), key=lambda i: (articles[i].published is None, articles[i].published or 0, i))
+
+
+def cluster_articles(
+    articles: Sequence[Article],
+    features: Sequence[Features],
+    clusterer: OnlineClusterer | None = None,
+    order: Sequence[int] | None = None,
+) -> list[str]:
+    """Story id for each article (same order as the input)."""
+    clusterer = clusterer or OnlineClusterer()
+    story_ids = [""] * len(articles)
+    for index in order if order is not None else stream_order(articles):
+        assignment = clusterer.add(ArticleProfile.build(articles[index], features[index]))
+        story_ids[index] = assignment.story_id
+    return story_ids
+
+
+def analyze_all(articles: Sequence[Article], analyzer: Analyzer | None = None, batch_size: int = 64, progress=None) -> list[Features]:
+    analyzer = analyzer or Analyzer()
+    out: list[Features] = []
+    for start in range(0, len(articles), batch_size):
+        batch = articles[start : start + batch_size]
+        out.extend(analyzer.analyze_many(batch))
+        if progress is not None:
+            progress(len(batch))
+    return out

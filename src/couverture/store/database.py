@@ -1,0 +1,400 @@
+"""Storage: SQLite file by default, PostgreSQL when given a URL.
+
+Every ingest batch is written in one transaction: a crash or an error while writing
+leaves the database as it was before the batch.
+"""
+from __future__ import annotations
+
+import json
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine, create_engine, event, func, or_, select
+
+from ..cluster.profile import DocumentFrequencies, StoryProfile
+from ..models import Article, Entity, Features
+from . import schema
+from .schema import SCHEMA_VERSION, articles, ingest_errors, meta, metadata, stories, story_merges
+
+DEFAULT_DB = "couverture.db"
+
+
+def database_url(target: str | Path) -> str:
+    """A SQLAlchemy URL for a file path (SQLite) or a URL given as is."""
+    text = str(target)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # SQLite returns naive datetimes; everything we store is UTC.
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _vector_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def _vector(blob: bytes | None) -> np.ndarray | None:
+    return None if blob is None else np.frombuffer(blob, dtype=np.float32).copy()
+
+
+@dataclass
+class StoredArticle:
+    id: str
+    story_id: str
+    title: str
+    text: str
+    lang: str
+    published: datetime | None
+    url: str | None
+    outlet: str | None
+    byline: str | None
+    agencies: list[str]
+    origin: str
+    fetched_at: datetime | None
+    ingested_at: datetime
+    join_probability: float | None
+    extra: dict
+    features: dict
+
+    @classmethod
+    def from_row(cls, row) -> "StoredArticle":
+        m = row._mapping
+        return cls(
+            id=m["id"], story_id=m["story_id"], title=m["title"], text=m["text"], lang=m["lang"],
+            published=_utc(m["published"]), url=m["url"], outlet=m["outlet"], byline=m["byline"],
+            agencies=list(m["agencies"] or []), origin=m["origin"], fetched_at=_utc(m["fetched_at"]),
+            ingested_at=_utc(m["ingested_at"]), join_probability=m["join_probability"],
+            extra=dict(m["extra"] or {}), features=dict(m["features"] or {}),
+        )
+
+    def to_json(self, with_text: bool = True) -> dict:
+        out = {
+            "id": self.id, "story_id": self.story_id, "title": self.title, "lang": self.lang,
+            "published": self.published.isoformat() if self.published else None, "url": self.url,
+            "outlet": self.outlet, "byline": self.byline, "agencies": self.agencies, "origin": self.origin,
+        }
+        if with_text:
+            out["text"] = self.text
+        return out
+
+
+@dataclass
+class StorySummary:
+    id: str
+    headline: str
+    size: int
+    first_published: datetime | None
+    last_published: datetime | None
+    updated_at: datetime
+    outlets: list[str]
+    languages: list[str]
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "headline": self.headline, "articles": self.size,
+            "first_published": self.first_published.isoformat() if self.first_published else None,
+            "last_published": self.last_published.isoformat() if self.last_published else None,
+            "outlets": self.outlets, "languages": self.languages,
+        }
+
+
+def features_json(features: Features) -> dict:
+    return {
+        "sentences": features.sentences,
+        "entities": [[e.text, e.key, e.sentence] for e in features.entities],
+        "numbers": features.numbers,
+        "dates": features.dates,
+        "lemmas": features.lemmas,
+    }
+
+
+def features_from_json(data: dict, embedding: np.ndarray) -> Features:
+    return Features(
+        sentences=data.get("sentences", []),
+        lemmas=data.get("lemmas", []),
+        entities=[Entity(text=t, key=k, sentence=s) for t, k, s in data.get("entities", [])],
+        numbers=data.get("numbers", []),
+        dates=data.get("dates", []),
+        embedding=embedding,
+    )
+
+
+class Store:
+    """The database behind the CLI and the web: articles, stories, membership."""
+
+    def __init__(self, target: str | Path = DEFAULT_DB, echo: bool = False):
+        self.url = database_url(target)
+        self.engine: Engine = create_engine(self.url, echo=echo, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.migrate()
+
+    # --- schema -------------------------------------------------------------------
+    def migrate(self) -> None:
+        """Create missing tables and record the schema version (idempotent)."""
+        metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            current = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+            if current is None:
+                conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+            elif int(current) > SCHEMA_VERSION:
+                raise RuntimeError(
+                    f"database schema version {current} is newer than this couverture ({SCHEMA_VERSION}); upgrade couverture"
+                )
+            for migration in MIGRATIONS:
+                migration(conn, self.engine.dialect.name)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- dedupe -------------------------------------------------------------------
+    def existing_keys(self, ids: Sequence[str], urls: Sequence[str], hashes: Sequence[str]) -> tuple[set, set, set]:
+        found_ids, found_urls, found_hashes = set(), set(), set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(ids), 500):
+                found_ids.update(conn.execute(select(articles.c.id).where(articles.c.id.in_(chunk))).scalars())
+            for chunk in _chunks([u for u in urls if u], 500):
+                found_urls.update(conn.execute(select(articles.c.url).where(articles.c.url.in_(chunk))).scalars())
+            for chunk in _chunks(list(hashes), 500):
+                found_hashes.update(
+                    conn.execute(select(articles.c.content_hash).where(articles.c.content_hash.in_(chunk))).scalars()
+                )
+        return found_ids, found_urls, found_hashes
+
+    # --- clustering state -----------------------------------------------------------
+    def load_frequencies(self, name: str) -> DocumentFrequencies:
+        frequencies = DocumentFrequencies()
+        with self.engine.connect() as conn:
+            value = conn.execute(select(meta.c.value).where(meta.c.key == f"df:{name}")).scalar()
+        if value:
+            data = json.loads(zlib.decompress(bytes.fromhex(value)).decode("utf-8"))
+            frequencies.docs = data["docs"]
+            frequencies.df = Counter(data["df"])
+        return frequencies
+
+    def active_stories(self, limit: int) -> list[StoryProfile]:
+        """The most recently active stories, newest first, as clusterer profiles."""
+        recency = func.coalesce(stories.c.last_published, stories.c.updated_at)
+        query = (
+            select(stories).where(stories.c.merged_into.is_(None)).order_by(recency.desc(), stories.c.id).limit(limit)
+        )
+        out = []
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                m = row._mapping
+                profile = m["profile"] or {}
+                out.append(
+                    StoryProfile(
+                        id=m["id"], size=m["size"], embedding_sum=_vector(m["embedding_sum"]),
+                        term_df=Counter(profile.get("terms", {})), entity_df=Counter(profile.get("entities", {})),
+                        number_df=Counter(profile.get("numbers", {})), langs=Counter(profile.get("langs", {})),
+                        first=_utc(m["first_published"]), last=_utc(m["last_published"]),
+                    )
+                )
+        return out
+
+    # --- writing ------------------------------------------------------------------
+    def write_batch(
+        self,
+        batch: Sequence[tuple[Article, Features, str, float]],
+        touched: Iterable[StoryProfile],
+        headlines: dict[str, str],
+        frequencies: dict[str, DocumentFrequencies],
+        errors: Sequence = (),
+        merges: Sequence[tuple[str, str, float]] = (),
+    ) -> None:
+        """Write articles (with their story id), story profiles and errors, all or nothing."""
+        now = datetime.now(timezone.utc)
+        with self.engine.begin() as conn:
+            known = set()
+            touched = list(touched)
+            ids = [s.id for s in touched]
+            for chunk in _chunks(ids, 500):
+                known.update(conn.execute(select(stories.c.id).where(stories.c.id.in_(chunk))).scalars())
+            for story in touched:
+                values = {
+                    "size": story.size,
+                    "first_published": story.first,
+                    "last_published": story.last,
+                    "updated_at": now,
+                    "embedding_sum": _vector_bytes(story.embedding_sum),
+                    "profile": {
+                        "terms": dict(story.term_df), "entities": dict(story.entity_df),
+                        "numbers": dict(story.number_df), "langs": dict(story.langs),
+                    },
+                }
+                if story.id in known:
+                    if story.id in headlines:
+                        values["headline"] = headlines[story.id]
+                    conn.execute(stories.update().where(stories.c.id == story.id).values(**values))
+                else:
+                    conn.execute(
+                        stories.insert().values(id=story.id, headline=headlines.get(story.id, ""), created_at=now, **values)
+                    )
+            if batch:
+                conn.execute(
+                    articles.insert(),
+                    [
+                        {
+                            "id": a.id, "story_id": sid, "url": a.url, "content_hash": a.content_hash,
+                            "title": a.title, "text": a.text, "lang": a.lang, "published": a.published,
+                            "fetched_at": a.fetched_at, "ingested_at": now, "outlet": a.outlet, "byline": a.byline,
+                            "agencies": a.agencies, "origin": a.origin, "join_probability": p, "extra": a.extra,
+                            "removed_lines": a.removed_lines, "features": features_json(f),
+                            "embedding": _vector_bytes(f.embedding),
+                        }
+                        for a, f, sid, p in batch
+                    ],
+                )
+            for from_story, into_story, score in merges:
+                conn.execute(stories.update().where(stories.c.id == from_story).values(merged_into=into_story, size=0))
+                conn.execute(articles.update().where(articles.c.story_id == from_story).values(story_id=into_story))
+                conn.execute(
+                    story_merges.insert().values(from_story=from_story, into_story=into_story, merged_at=now, score=score)
+                )
+            if errors:
+                conn.execute(
+                    ingest_errors.insert(), [{"origin": e.origin, "reason": e.reason, "at": now} for e in errors]
+                )
+            for name, frequencies_ in frequencies.items():
+                blob = zlib.compress(json.dumps({"docs": frequencies_.docs, "df": frequencies_.df}).encode("utf-8")).hex()
+                key = f"df:{name}"
+                if conn.execute(select(meta.c.key).where(meta.c.key == key)).scalar():
+                    conn.execute(meta.update().where(meta.c.key == key).values(value=blob))
+                else:
+                    conn.execute(meta.insert().values(key=key, value=blob))
+
+    # --- reading ------------------------------------------------------------------
+    def count_articles(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(articles)).scalar_one()
+
+    def resolve_story_id(self, story_id: str) -> str | None:
+        """Follow merges, and accept a unique id prefix (as git does)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(stories.c.id, stories.c.merged_into).where(stories.c.id == story_id)).first()
+            if row is None and len(story_id) >= 4:
+                matches = conn.execute(select(stories.c.id).where(stories.c.id.like(story_id + "%")).limit(2)).scalars().all()
+                if len(matches) == 1:
+                    row = conn.execute(
+                        select(stories.c.id, stories.c.merged_into).where(stories.c.id == matches[0])
+                    ).first()
+            seen = set()
+            while row is not None and row.merged_into and row.id not in seen:
+                seen.add(row.id)
+                row = conn.execute(select(stories.c.id, stories.c.merged_into).where(stories.c.id == row.merged_into)).first()
+            return row.id if row is not None else None
+
+    def list_stories(self, limit: int | None = None, offset: int = 0) -> list[StorySummary]:
+        recency = func.coalesce(stories.c.last_published, stories.c.updated_at)
+        query = (
+            select(stories.c.id, stories.c.headline, stories.c.size, stories.c.first_published,
+                   stories.c.last_published, stories.c.updated_at)
+            .where(stories.c.merged_into.is_(None), stories.c.size > 0)
+            .order_by(recency.desc(), stories.c.id)
+            .offset(offset)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            ids = [r.id for r in rows]
+            outlets: dict[str, set] = {i: set() for i in ids}
+            langs: dict[str, set] = {i: set() for i in ids}
+            for chunk in _chunks(ids, 500):
+                for sid, outlet, lang in conn.execute(
+                    select(articles.c.story_id, articles.c.outlet, articles.c.lang).where(articles.c.story_id.in_(chunk))
+                ):
+                    if outlet:
+                        outlets[sid].add(outlet)
+                    langs[sid].add(lang)
+        return [
+            StorySummary(
+                id=r.id, headline=r.headline, size=r.size, first_published=_utc(r.first_published),
+                last_published=_utc(r.last_published), updated_at=_utc(r.updated_at),
+                outlets=sorted(outlets[r.id]), languages=sorted(langs[r.id]),
+            )
+            for r in rows
+        ]
+
+    def story_articles(self, story_id: str) -> list[StoredArticle]:
+        query = (
+            select(articles).where(articles.c.story_id == story_id)
+            .order_by(articles.c.published.is_(None), articles.c.published, articles.c.ingested_at, articles.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [StoredArticle.from_row(r) for r in conn.execute(query)]
+
+    def get_article(self, article_id: str) -> StoredArticle | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(articles).where(articles.c.id == article_id)).first()
+        return StoredArticle.from_row(row) if row is not None else None
+
+    def iter_articles(self, batch: int = 500):
+        """All articles in a stable order, a page at a time (for export)."""
+        last = None
+        while True:
+            query = select(articles).order_by(articles.c.id).limit(batch)
+            if last is not None:
+                query = query.where(articles.c.id > last)
+            with self.engine.connect() as conn:
+                rows = conn.execute(query).all()
+            if not rows:
+                return
+            for row in rows:
+                yield StoredArticle.from_row(row)
+            last = rows[-1].id
+
+    def article_embeddings(self, article_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        out = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(article_ids), 500):
+                for aid, blob in conn.execute(select(articles.c.id, articles.c.embedding).where(articles.c.id.in_(chunk))):
+                    out[aid] = _vector(blob)
+        return out
+
+    def recent_errors(self, limit: int = 50) -> list[tuple[str, str, datetime]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(ingest_errors).order_by(ingest_errors.c.id.desc()).limit(limit)).all()
+        return [(r.origin, r.reason, _utc(r.at)) for r in rows]
+
+    def search_articles(self, query: str, limit: int = 50) -> list[StoredArticle]:
+        """Plain substring search over titles and text (the web layer may use FTS5)."""
+        pattern = f"%{query}%"
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(articles).where(or_(articles.c.title.like(pattern), articles.c.text.like(pattern)))
+                .order_by(articles.c.published.desc()).limit(limit)
+            ).all()
+        return [StoredArticle.from_row(r) for r in rows]
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers (the web page) never block the ingest writer
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# Migrations run in order after create_all; each must be idempotent. Later schema
+# changes (new columns, FTS tables) append a function here and bump SCHEMA_VERSION.
+MIGRATIONS: list = []
+
+__all__ = ["DEFAULT_DB", "Store", "StoredArticle", "StorySummary", "database_url", "features_from_json", "schema"]

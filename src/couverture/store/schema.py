@@ -1,0 +1,79 @@
+"""One schema for SQLite and PostgreSQL (SQLAlchemy Core), with numbered migrations."""
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON, Column, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, Text,
+)
+
+metadata = MetaData()
+
+SCHEMA_VERSION = 1
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("headline", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("first_published", DateTime(timezone=True)),
+    Column("last_published", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("merged_into", String(32), ForeignKey("stories.id")),  # set when merged away; the id stays valid
+    Column("embedding_sum", LargeBinary),
+    Column("profile", JSON),  # lemma/entity/number/language counts, for the online clusterer
+    Index("ix_stories_updated", "updated_at"),
+    Index("ix_stories_last_published", "last_published"),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("story_id", String(32), ForeignKey("stories.id"), nullable=False),
+    Column("url", Text, unique=True),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("published", DateTime(timezone=True)),
+    Column("fetched_at", DateTime(timezone=True)),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("outlet", Text),
+    Column("byline", Text),
+    Column("agencies", JSON, nullable=False),
+    Column("origin", Text, nullable=False),
+    Column("join_probability", Float),
+    Column("extra", JSON),
+    Column("removed_lines", JSON),
+    Column("features", JSON, nullable=False),  # sentences, entities, numbers, dates
+    Column("embedding", LargeBinary, nullable=False),
+    Index("ix_articles_story", "story_id"),
+    Index("ix_articles_published", "published"),
+)
+
+story_merges = Table(
+    "story_merges",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("from_story", String(32), nullable=False),
+    Column("into_story", String(32), nullable=False),
+    Column("merged_at", DateTime(timezone=True), nullable=False),
+    Column("score", Float),
+)
+
+ingest_errors = Table(
+    "ingest_errors",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("origin", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,82 @@
+"""The cleaning rules are general: other languages, other pages, same shapes."""
+from __future__ import annotations
+
+from couverture.extract import clean_text, find_agencies, parse_byline, parse_date
+
+ITALIAN = """Terremoto in Giappone, almeno 60 morti nella penisola di Noto
+
+Terremoto in Giappone, almeno 60 morti nella penisola di Noto
+
+Pubblicato il 02/01/2024 alle 10:15
+
+TOKYO - Il bilancio del terremoto di magnitudo 7,5 che ha colpito il Giappone è salito ad almeno 60 morti, secondo le autorità locali.
+
+Leggi anche
+
+Borsa, Milano apre in rialzo
+
+I soccorritori lavorano senza sosta tra le macerie delle case crollate a Wajima.
+
+Condividi su Facebook
+
+di Marco Bianchi
+
+Riproduzione riservata © Copyright ANSA
+"""
+
+GERMAN = """Nordkorea und Russland schließen Beistandspakt
+(dpa) - Russland und Nordkorea haben einen Vertrag über gegenseitigen Beistand unterzeichnet.
+Lesen Sie auch: Selenskyj reist nach Brüssel
+„Das ist ein Durchbruch“, sagte Kim Jong Un nach dem Treffen.
+Jetzt abonnieren
+Von Anna Vogel
+"""
+
+
+def test_italian_page():
+    result = clean_text(ITALIAN)
+    assert result.title == "Terremoto in Giappone, almeno 60 morti nella penisola di Noto"
+    assert "Leggi anche" not in result.text and "Borsa, Milano" not in result.text
+    assert "Condividi" not in result.text and "Pubblicato" not in result.text
+    assert "Copyright" not in result.text and "Marco Bianchi" not in result.text
+    assert "I soccorritori lavorano" in result.text
+    assert result.byline == "di Marco Bianchi"
+    assert result.agencies == ["ANSA"]
+    assert result.date_text.startswith("Pubblicato il 02/01/2024")
+    assert parse_date(result.date_text).isoformat() == "2024-01-02T10:15:00+00:00"
+
+
+def test_german_page_with_inline_read_also_and_dateline():
+    result = clean_text(GERMAN)
+    assert "Lesen Sie auch" not in result.text and "Selenskyj reist" not in result.text
+    assert "abonnieren" not in result.text
+    assert "„Das ist ein Durchbruch“" in result.text
+    # the line after an inline "Lesen Sie auch: <headline>" is article text, not a link
+    assert result.byline == "Von Anna Vogel"
+    assert result.agencies == ["dpa"]
+
+
+def test_bylines_in_several_languages():
+    assert parse_byline("By Jane Doe and John Roe") == ("By Jane Doe and John Roe", [])
+    assert parse_byline("Par Marie Martin avec l'AFP") == ("Par Marie Martin avec l'AFP", ["AFP"])
+    assert parse_byline("Por Lucía García (EFE)") == ("Por Lucía García (EFE)", ["EFE"])
+    assert parse_byline("Jane Doe (Reuters)") == ("Jane Doe (Reuters)", ["Reuters"])
+    # headings and sentences are not bylines
+    assert parse_byline("Washington est inquiet") is None
+    assert parse_byline("Par ailleurs, la Chine a réagi.") is None
+    assert parse_byline("Plus de deux ans de guerre en Ukraine") is None
+
+
+def test_agencies_need_exact_names():
+    assert find_agencies("Mit Material von dpa und Reuters") == ["dpa", "Reuters"]
+    assert find_agencies("a map of the area") == []  # "ap" in lower case is not AP
+    assert find_agencies("(AP) -") == ["AP"]
+
+
+def test_dates():
+    assert parse_date("2024-06-20T14:05:00+02:00").isoformat() == "2024-06-20T12:05:00+00:00"
+    assert parse_date("Thu, 20 Jun 2024 10:00:00 GMT").isoformat() == "2024-06-20T10:00:00+00:00"
+    assert parse_date("Veröffentlicht am 20. Juni 2024").date().isoformat() == "2024-06-20"
+    assert parse_date("publicado el 3 de abril de 2024").date().isoformat() == "2024-04-03"
+    assert parse_date("2099-01-01") is None  # in the future: unknown
+    assert parse_date("1985-05-01") is None  # before 1990: unknown
