@@ -80,3 +80,24 @@ def test_dates():
     assert parse_date("publicado el 3 de abril de 2024").date().isoformat() == "2024-04-03"
     assert parse_date("2099-01-01") is None  # in the future: unknown
     assert parse_date("1985-05-01") is None  # before 1990: unknown
+
+
+def test_url_only_lines_are_metadata_not_title():
+    from couverture.extract.boilerplate import url_of_line
+
+    text = "http : / / www . example . com / news / 2009 / dec / 07 / prisoner - captured\nA Texas prisoner was captured after a week on the run .\nPolice said he was found in a motel ."
+    result = clean_text(text)
+    assert result.title == "A Texas prisoner was captured after a week on the run ."
+    assert result.urls == ["http://www.example.com/news/2009/dec/07/prisoner-captured"]
+    assert "http" not in result.text
+    assert url_of_line("Washington est inquiet") is None
+
+
+def test_dates_from_page_urls():
+    from couverture.extract.dates import date_from_url
+
+    assert date_from_url("https://www.lemonde.fr/international/article/2024/06/20/poutine_123.html").date().isoformat() == "2024-06-20"
+    assert date_from_url("http://www.example.com/news/2009/dec/07/texas").date().isoformat() == "2009-12-07"
+    assert date_from_url("http://example.com/technology/20070503/judge").date().isoformat() == "2007-05-03"
+    assert date_from_url("https://example.com/item/?map=plane-bombs") is None
+    assert date_from_url("https://example.com/2031/01/01/future") is None

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from ..errors import InputError
 from ..models import Article, RawDocument
 from .boilerplate import clean_text, fold
-from .dates import find_date, parse_date
+from .dates import date_from_url, find_date, parse_date
 from .language import detect_language
 
 MIN_TEXT_CHARS = 20  # shorter than a headline is not an article
@@ -81,22 +81,28 @@ def extract_article(raw: RawDocument, now: datetime | None = None) -> Article:
 
     cleaned = clean_text(fields["text"], title=fields.get("title"))
     body = cleaned.text
-    if not body and cleaned.title and not cleaned.removed:
-        # A one-line input (a wire flash, a headline) is its own text.
+    if not body and cleaned.title and len(cleaned.removed) == len(cleaned.urls):
+        # A one-line input (a wire flash, a headline, maybe under its URL) is its own text.
         body = cleaned.title
     if len(body) < MIN_TEXT_CHARS:
         left = f"only {len(body)} characters" if body else "nothing"
         raise InputError(raw.origin, f"no article text: {left} left after removing navigation and page furniture")
     title = cleaned.title or body.split("\n", 1)[0][:200]
 
+    url = fields.get("url") if isinstance(fields.get("url"), str) else None
     published = parse_date(fields.get("published"))
     if published is None and cleaned.date_text:
         published = find_date(cleaned.date_text)
+    if published is None:
+        # Only the page's own address dates it; a URL quoted in a text file may be
+        # a later copy or an archive page, so it does not.
+        published = date_from_url(url)
+    if url is None and cleaned.urls:
+        url = cleaned.urls[0]  # the address a scraped text opened with
 
     lang = fields.get("lang")
     lang = lang.strip().lower()[:2] if isinstance(lang, str) and lang.strip() else detect_language(title + "\n" + body)
 
-    url = fields.get("url") if isinstance(fields.get("url"), str) else None
     source = fields.get("source")
     outlet = source.strip() if isinstance(source, str) and source.strip() else outlet_from_url(url)
     byline = fields.get("byline") if isinstance(fields.get("byline"), str) else None

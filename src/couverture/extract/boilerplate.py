@@ -70,6 +70,24 @@ _SOCIAL_ONLY = re.compile(
 )
 
 
+# A line that is only a URL; tokenised corpora write it with spaces ("http : / / www . x . com / ...").
+_URL_LINE = re.compile(r"^(?:source\s*:\s*|url\s*:\s*)?(?:https?\s*:\s*/\s*/|www\s*\.)\S*(?:\s*\S+)*$", re.I)
+
+
+def url_of_line(line: str) -> str | None:
+    """The URL when ``line`` holds nothing but a URL, else ``None``."""
+    stripped = line.strip()
+    if not _URL_LINE.match(stripped):
+        return None
+    candidate = re.sub(r"^(?:source|url)\s*:\s*", "", stripped, flags=re.I)
+    candidate = re.sub(r"\s+", "", candidate)
+    if " " in candidate or len(candidate) < 8:
+        return None
+    if not candidate.lower().startswith("http"):
+        candidate = "http://" + candidate
+    return candidate
+
+
 def fold(text: str) -> str:
     """Case-, accent-, punctuation- and space-insensitive form, to compare lines."""
     text = unicodedata.normalize("NFKD", text)
@@ -116,6 +134,7 @@ class CleanResult:
     byline: str | None = None
     agencies: list[str] = field(default_factory=list)
     date_text: str | None = None
+    urls: list[str] = field(default_factory=list)  # URL-only lines taken out of the text
 
     @property
     def text(self) -> str:
@@ -135,17 +154,24 @@ def clean_text(text: str, title: str | None = None) -> CleanResult:
     """
     lines = _normalise_lines(text)
     removed: list[str] = []
+    urls: list[str] = []
     if not title:
         for index, line in enumerate(lines):
-            if line.strip():
-                title = line.strip()
-                lines = lines[index + 1 :]
-                break
+            if not line.strip():
+                continue
+            url = url_of_line(line)
+            if url:  # a scrape that starts with its address: keep it as metadata
+                urls.append(url)
+                removed.append(line.strip())
+                continue
+            title = line.strip()
+            lines = lines[index + 1 :]
+            break
     title = (title or "").strip()
     title_key = fold(title)
     title = strip_title_suffix(title)
 
-    result = CleanResult(title=title, paragraphs=[], removed=removed)
+    result = CleanResult(title=title, paragraphs=[], removed=removed, urls=urls)
     kept: list[str] = []  # lines, "" marks a paragraph break
     skip_headline = False
     for raw in lines:
@@ -162,6 +188,11 @@ def clean_text(text: str, title: str | None = None) -> CleanResult:
             if _is_headline(bare):
                 removed.append(line)
                 continue
+        url = url_of_line(bare)
+        if url:
+            result.urls.append(url)
+            removed.append(line)
+            continue
         if title_key and fold(bare) == title_key:
             removed.append(line)
             continue

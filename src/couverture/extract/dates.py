@@ -113,3 +113,32 @@ def find_date(text: str) -> datetime | None:
         if result:
             return result
     return None
+
+
+# Dates in URL paths: /2024/06/20/, /2009/dec/07/, /2024-06-20-, /20240620/.
+_URL_DATE = [
+    re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])(?:/|$|[^\d])"),
+    re.compile(rf"/(?P<y>(?:19|20)\d{{2}})/(?P<month>{_MONTH_NAMES})/(?P<d>0?[1-9]|[12]\d|3[01])(?:/|$|[^\d])", re.I),
+    re.compile(r"[/_-](?P<y>(?:19|20)\d{2})-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?:[/_.-]|$)"),
+    re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?:/|$|[^\d])"),
+]
+
+
+def date_from_url(url: str | None) -> datetime | None:
+    """The publication day that many news sites put in their URL paths."""
+    if not url:
+        return None
+    for pattern in _URL_DATE:
+        match = pattern.search(url)
+        if not match:
+            continue
+        parts = match.groupdict()
+        month = int(parts["m"]) if parts.get("m") else MONTHS.get(parts["month"].lower())
+        try:
+            day = datetime(int(parts["y"]), month, int(parts["d"]), tzinfo=timezone.utc)
+        except (TypeError, ValueError):
+            continue
+        result = plausible(day)
+        if result:
+            return result
+    return None
