@@ -50,6 +50,7 @@ def test_url_dates():
     assert url_date(f"https://example.org/{future:%Y/%m/%d}/x") is None
     assert url_date("https://example.org/2024/13/40/x") is None
     assert url_date("https://example.org/story/12345") is None
+    assert url_date("https://example.org/search?from=/2024/06/20/") is None  # a filter, not the page's day
 
 
 @pytest.mark.parametrize("value, expected", [

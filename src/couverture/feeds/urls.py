@@ -9,10 +9,10 @@ and a hostile or broken page must not be able to claim another site's article.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
-from ..extract.dates import plausible
+from ..extract.dates import date_from_url
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
@@ -27,10 +27,6 @@ TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "ns_", "at_custom")
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
-
-_URL_DATE = re.compile(
-    r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>0?[1-9]|1[0-2])[/-](?P<d>0?[1-9]|[12]\d|3[01])(?=/|$|[-_.])"
-)
 
 
 def is_url(value: str) -> bool:
@@ -128,15 +124,9 @@ def canonical_url(html: str, page_url: str) -> str:
     return accept_canonical(page_url, declared_canonical(html))
 
 
-def url_date(url: str | None, now: datetime | None = None) -> datetime | None:
-    """A date written in the path (``/2024/06/20/``, ``/2024-06-20-title``), when plausible."""
+def url_date(url: str | None) -> datetime | None:
+    """A plausible date written in the URL's path (``/2024/06/20/``, ``/2024-06-20-title``...);
+    the query string is left out, where a date is a filter, not a publication day."""
     if not url:
         return None
-    match = _URL_DATE.search(urlsplit(url).path)
-    if not match:
-        return None
-    try:
-        day = datetime(int(match["y"]), int(match["m"]), int(match["d"]), tzinfo=timezone.utc)
-    except ValueError:
-        return None
-    return plausible(day, now=now)
+    return date_from_url(urlsplit(url).path)
