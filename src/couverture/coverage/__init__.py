@@ -1,0 +1,11 @@
+"""Coverage: one story's full coverage, everything the outlets say side by side.
+
+``build_story_view(store, story_id)`` returns a ``StoryView`` with the story's
+sources, timeline, summary, quotes with their speakers, shared and unique facts,
+divergences, and copies/translations. One module per part: ``sources``,
+``timeline``, ``summary``, ``quotes``, ``align`` (cross-lingual sentence alignment),
+``facts``, ``divergence``, ``copies``; ``cache`` keeps sentence vectors in the database.
+"""
+from .view import StoryView, build_story_view, compute_story_view, format_story_view
+
+__all__ = ["StoryView", "build_story_view", "compute_story_view", "format_story_view"]

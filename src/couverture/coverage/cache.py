@@ -1,0 +1,99 @@
+"""Sentence vectors kept in the story's database, so a coverage page is fast the second time.
+
+Coverage embeds every sentence and quote of a story (the stored article embedding
+covers only the title and lead). Embedding runs at about 60-100 texts a second on
+two cores, so vectors are cached by text: a story that gains one article only pays
+for that article's sentences. The table lives on its own ``MetaData`` so it never
+touches the store's schema or migrations; it is created on first use.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import Column, Engine, LargeBinary, MetaData, String, Table, select
+from sqlalchemy.exc import IntegrityError
+
+coverage_metadata = MetaData()
+
+coverage_cache = Table(
+    "coverage_cache",
+    coverage_metadata,
+    Column("key", String(64), primary_key=True),  # sha1 of model name + text
+    Column("model", String(64), nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+)
+
+
+def _key(model: str, text: str) -> str:
+    return hashlib.sha1(f"{model}\x00{text}".encode("utf-8")).hexdigest()
+
+
+class CachedEmbedder:
+    """An ``Embedder`` that looks texts up in the database before running the model."""
+
+    def __init__(self, embedder, engine: Engine | None = None):
+        self.embedder = embedder
+        self.engine = engine
+        self.name = getattr(embedder, "name", type(embedder).__name__)
+        self.dim = getattr(embedder, "dim", None)
+        self._memory: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+        self._ready = False
+        self.computed = 0  # texts embedded by the model (not found in a cache), for tests and logs
+
+    def _ensure_table(self) -> None:
+        if self.engine is not None and not self._ready:
+            coverage_metadata.create_all(self.engine)
+            self._ready = True
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim or 0), dtype=np.float32)
+        keys = [_key(self.name, t) for t in texts]
+        found: dict[str, np.ndarray] = {k: self._memory[k] for k in keys if k in self._memory}
+        missing = [k for k in dict.fromkeys(keys) if k not in found]
+        if missing and self.engine is not None:
+            self._ensure_table()
+            with self.engine.connect() as conn:
+                for start in range(0, len(missing), 500):
+                    chunk = missing[start : start + 500]
+                    for key, blob in conn.execute(
+                        select(coverage_cache.c.key, coverage_cache.c.vector).where(coverage_cache.c.key.in_(chunk))
+                    ):
+                        found[key] = np.frombuffer(blob, dtype=np.float32).copy()
+        todo = [(k, t) for k, t in dict(zip(keys, texts)).items() if k not in found]
+        if todo:
+            vectors = np.asarray(self.embedder.embed([t for _, t in todo]), dtype=np.float32)
+            self.computed += len(todo)
+            rows = []
+            for (key, _), vector in zip(todo, vectors):
+                found[key] = vector
+                rows.append({"key": key, "model": self.name, "vector": vector.tobytes()})
+            if self.engine is not None:
+                self._store(rows)
+        with self._lock:
+            for key in keys:
+                self._memory[key] = found[key]
+            if len(self._memory) > 50_000:
+                self._memory.clear()
+        return np.stack([found[k] for k in keys])
+
+    def _store(self, rows: list[dict]) -> None:
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(coverage_cache.insert(), rows)
+        except IntegrityError:
+            # Another process cached some of them meanwhile: insert the rest one by one.
+            for row in rows:
+                try:
+                    with self.engine.begin() as conn:
+                        conn.execute(coverage_cache.insert(), [row])
+                except IntegrityError:
+                    pass
+        except Exception:
+            # A read-only database still gets a coverage page, only slower next time.
+            pass

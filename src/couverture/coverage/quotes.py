@@ -1,0 +1,877 @@
+"""Who said what: quotes, their speakers, and the same quote across outlets.
+
+A quote is either a span between quotation marks (« », “ ”, „ “, " ", ‹ ›, in any
+mix, as scraped pages and machine translations write them) or reported speech
+("X a déclaré que ..."). Its speaker comes from a speech verb next to it:
+
+- inserted in the quote: “… – a accusé Poutine – …»
+- right after it: “…”, a déclaré Vladimir Poutine / “…,” the spokesman John Smith said
+- before it: Victor Cha, chef du groupe …, a noté que “…”
+- the next sentence when it only says who spoke: «…» Le porte-parole …, Matthew Miller, a déclaré à la presse.
+- a pronoun ("argumenta-t-il", "he said"), resolved to the previous speaker only when
+  no other person is named in between;
+- another quote of the same sentence, when nothing but a few words separate them.
+
+A speaker is a person's name when one can be found ("le porte-parole du Département
+d'État, Matthew Miller" gives the name and the role), completed from the article
+("Poutine" -> "Vladimir Poutine" when the article names him in full). Precision comes
+first: a quote whose speaker is unclear keeps no speaker rather than a guess.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..analyze.aliases import ALIASES
+from ..analyze.entities import entity_key, extract_entities, fold_name
+from ..analyze.sentences import split_sentences
+from ..analyze.tokens import content_lemmas
+from . import speech
+
+MIN_WORDS_ATTRIBUTED = 2  # « erreur » alone is a scare quote, not a statement
+MIN_WORDS_UNATTRIBUTED = 6  # without a speaker, only real statements are worth showing
+
+# Closers each opener accepts: scraped and translated text mixes them («…”, “…», „…“, “…“).
+_CLOSERS = {"«": "»”“", "“": "”»“", "„": "“”", "‹": "›", "‚": "‘’", '"': '"'}
+_ALL_QUOTE_CHARS = "«»“”„‹›\""
+_DASHES = "–—"
+_PRONOUN_INVERSION = re.compile(r"-(?:t-)?(?:il|elle|on)\b", re.I)
+_NAME_PARTICLES = frozenset("de du des la le van von der den di da del della dos das bin ibn al el y".split())
+_NAME_STARTERS = frozenset("de van von di da del della dos das".split())  # "De la Fuente", "Van Gaal"
+_STOP_ROLE = frozenset(
+    """après lors avant pendant devant depuis dans sur après-midi after before during at in on to from dopo durante
+    nach vor bei während tras durante ante à au aux al alla della dal nel en vor ce cet cette this that who qui
+    che die das den dem""".split()
+)
+_CONTINUATION = re.compile(
+    r"(?:ajoutant|précisant|soulignant|estimant|expliquant|affirmant|assurant|adding|noting|saying|stressing|"
+    r"explaining|aggiungendo|sottolineando|spiegando|precisando|añadiendo|explicando|señalando|subrayando|"
+    r"und\s+fügte\s+hinzu)(?:\s+(?:que|qu['’]|that|che|dass))?(?:\s+[\w’'-]+){0,3}\s*$",
+    re.I,
+)
+_TEMPORAL = frozenset(
+    """lundi mardi mercredi jeudi vendredi samedi dimanche monday tuesday wednesday thursday friday saturday sunday
+    lunedì martedì mercoledì giovedì venerdì sabato domenica montag dienstag mittwoch donnerstag freitag samstag
+    sonntag lunes martes miércoles jueves viernes sábado domingo janvier février mars avril mai juin juillet août
+    septembre octobre novembre décembre january february march april may june july august september october
+    november december""".split()
+)
+
+
+@dataclass
+class Speaker:
+    name: str | None = None  # a person, or an organisation or country speaking ("Le Japon a dit ...")
+    role: str | None = None  # "porte-parole du Département d'État"
+    pronoun: bool = False  # "il", "he", "-t-il", or an Italian/Spanish verb without subject
+    organisation: bool = False
+
+    @property
+    def known(self) -> bool:
+        return bool(self.name)
+
+
+@dataclass
+class QuoteMention:
+    """One quote in one article."""
+
+    article_id: str
+    lang: str
+    text: str
+    speaker: str | None
+    role: str | None
+    kind: str  # "direct" (between quotation marks) or "reported" (speech verb + clause)
+    how: str | None  # where the speaker was found: inserted, after, before, next, pronoun, chain, role
+    start: int  # character offset in the article text
+    parts: list[str] = field(default_factory=list)  # the pieces around an inserted attribution
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+    def to_json(self) -> dict:
+        return {"article_id": self.article_id, "lang": self.lang, "text": self.text, "speaker": self.speaker,
+                "role": self.role, "kind": self.kind}
+
+
+# --- quotation marks ------------------------------------------------------------------
+
+
+def quote_spans(paragraph: str) -> list[tuple[int, int]]:
+    """``(open, close)`` character positions of the quotes in ``paragraph`` (close is the closing mark)."""
+    spans: list[tuple[int, int]] = []
+    straight = [i for i, ch in enumerate(paragraph) if ch == '"']
+    position = 0
+    while position < len(paragraph):
+        ch = paragraph[position]
+        if ch == '"':
+            following = [i for i in straight if i > position]
+            if following:
+                spans.append((position, following[0]))
+                position = following[0] + 1
+                continue
+            break
+        if ch in _CLOSERS and ch != '"':
+            close = _find_close(paragraph, position)
+            if close is not None:
+                spans.append((position, close))
+                position = close + 1
+                continue
+            if position == 0 or not paragraph[:position].strip():
+                # A quote running to the end of its paragraph, its closer lost.
+                if len(paragraph[position + 1 :].split()) >= MIN_WORDS_UNATTRIBUTED:
+                    spans.append((position, len(paragraph)))
+                break
+        position += 1
+    return spans
+
+
+def _find_close(paragraph: str, start: int) -> int | None:
+    opener = paragraph[start]
+    closers = _CLOSERS[opener]
+    position = start + 1
+    while position < len(paragraph):
+        ch = paragraph[position]
+        opens_nested = ch == "“" and position + 1 < len(paragraph) and paragraph[position + 1].isalnum()
+        if ch in closers and position > start + 1 and not opens_nested:
+            return position
+        if ch in _CLOSERS and ch != '"' and (ch not in closers or opens_nested):
+            inner = _find_close(paragraph, position)
+            if inner is not None:
+                position = inner + 1
+                continue
+        position += 1
+    return None
+
+
+def _clean_quote_text(text: str) -> str:
+    text = text.strip().strip("\u00a0 ")
+    text = re.sub(r"\s+", " ", text)
+    return text.strip(" ,;:" + _ALL_QUOTE_CHARS).strip()
+
+
+# --- names --------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[\w’'.\-]+|,|:|;|\(|\)")
+_ELIDED = re.compile(r"^(?:[ldn]|qu|dell|all|dall|nell|sull)['’]", re.I)
+_KNOWN_PLACES = frozenset(ALIASES.values())
+
+
+def _is_cap(token: str) -> bool:
+    token = _ELIDED.sub("", token)
+    return bool(token) and token[0].isupper() and not token.isdigit()
+
+
+def _looks_like_org(words: list[str]) -> bool:
+    folded = [fold_name(w) for w in words]
+    if any(w in _ORG_WORDS for f in folded for w in f.split()):
+        return True
+    key = entity_key(" ".join(words))
+    if key in _KNOWN_PLACES and key not in _PEOPLE_KEYS:
+        return True
+    return len(words) == 1 and words[0].isupper() and len(words[0]) > 1  # KCNA, ONU, NHK
+
+
+_NAME_RUN = re.compile(
+    r"(?<![\w’'-])[A-ZÀ-Ý][\w-]+(?:\s+(?:(?:de|da|di|del|van|von|la|le)\s+)?[A-ZÀ-Ý][\w-]+){1,3}(?![\w’'-])")
+_PEOPLE_KEYS = frozenset({"putin", "zelensky", "xi jinping", "kim jong un", "biden", "trump", "macron", "pope"})
+_TITLES = frozenset("gov sen rep dr mr mrs ms prof m mme mlle sig dott sr sra hr fr st".split())
+_PREPOSITIONS = frozenset(
+    """of for at from à au aux a al alla allo ai agli alle del della dello dei degli delle von vom zum zur am beim
+    des der de du in en nel nella im sur su sul sulla on by par per""".split()
+)
+
+
+def _is_title(word: str) -> bool:
+    return word.rstrip(".").lower() in _TITLES
+
+
+def _name_core(words: list[str], lang: str) -> list[str]:
+    """The personal name at the end of a capitalised run: role words and titles cut off."""
+    cut = 0
+    for k, w in enumerate(words):
+        if speech.is_role_word(w, lang) or _is_title(w):
+            cut = k + 1
+    core = [w for w in words[cut:] if w]
+    while core and core[0].lower() in _NAME_PARTICLES and not (core[0][0].isupper() and core[0].lower() in _NAME_STARTERS):
+        core = core[1:]
+    while core and core[-1].lower() in _NAME_PARTICLES:
+        core.pop()
+    return core
+
+
+_ORG_WORDS = frozenset(fold_name(w) for w in speech.ORG_WORDS)
+
+
+def _org_word(word: str) -> bool:
+    folded = fold_name(word)
+    if any(w in _ORG_WORDS for w in folded.split()):
+        return True
+    # German compounds: "Bahngesellschaft", "Außenministerium", "Wetterbehörde".
+    return len(folded) >= 8 and folded.endswith(speech.ORG_SUFFIXES_DE)
+
+
+class NameBook:
+    """The person names an article (or a story) writes, to validate and complete speakers."""
+
+    def __init__(self, names: list[str], fallback: "NameBook | None" = None, lang: str = "", text: str = ""):
+        self.full: list[str] = []
+        # Full names written at a sentence start ("Simon Adler est arrivé"), which the entity
+        # extractor leaves out: first name + surname, used when the entity list has no full form.
+        self.scanned: list[str] = []
+        for match in _NAME_RUN.finditer(text):
+            words = _strip_determiners(_name_core(match.group(0).split(), lang))
+            if len(words) == 2 and not _looks_like_org(words) and not any(_org_word(w) for w in words):
+                self.scanned.append(" ".join(words))
+        self.tokens: set[str] = set()
+        self.solo: set[str] = set()  # surnames the text also writes alone ("Miller ha aggiunto")
+        for name in names:
+            words = _name_core(name.split(), lang)
+            org_at = [k for k, w in enumerate(words) if _org_word(w)]
+            if org_at:  # "Dipartimento di Stato Matthew Miller": the person after the organisation
+                words = words[org_at[-1] + 1 :]
+                while words and words[0].lower() in _NAME_PARTICLES:
+                    words = words[1:]
+                if len(words) < 2:
+                    continue
+            if not words or _looks_like_org(words):
+                continue
+            self.tokens.update(fold_name(w) for w in words)
+            if len(words) == 1:
+                self.solo.add(fold_name(words[0]))
+            if 2 <= len(words) <= 4:
+                self.full.append(" ".join(words))
+        self.fallback = fallback
+
+    def knows(self, words: list[str]) -> bool:
+        """A single capitalised word is a name only if the article writes it as one (not "Cependant")."""
+        if len(words) >= 2:
+            return True
+        return fold_name(words[0]) in self.tokens or (self.fallback is not None and self.fallback.knows(words))
+
+    def is_solo(self, word: str) -> bool:
+        return fold_name(word) in self.solo or (self.fallback is not None and self.fallback.is_solo(word))
+
+    def complete(self, name: str) -> str:
+        """The unambiguous full form of a surname written in the article ("Poutine" -> "Vladimir Poutine")."""
+        words = name.split()
+        if len(words) > 1 and not (words[0].lower() in _NAME_STARTERS):
+            return name
+        target = fold_name(words[-1])
+        candidates = {}
+        for full in self.full:
+            full_words = full.split()
+            if len(full_words) <= len(words):
+                continue
+            folded = [fold_name(w) for w in full_words]
+            if folded[-1] == target or (entity_key(full) in _PEOPLE_KEYS and target in folded):
+                if all(fold_name(w) in folded for w in words):
+                    candidates[fold_name(full)] = full
+        if not candidates:
+            for full in self.scanned:
+                if fold_name(full.split()[-1]) == target and fold_name(full) != fold_name(name):
+                    candidates[fold_name(full)] = full
+        if len(candidates) == 1:
+            return next(iter(candidates.values()))
+        if not candidates and self.fallback is not None:
+            return self.fallback.complete(name)
+        return name
+
+
+def parse_speaker(phrase: str, lang: str, names: NameBook) -> Speaker | None:
+    """Name and role in a noun phrase: "le porte-parole du Département d'État, Matthew Miller"."""
+    phrase = phrase.strip(" ,;:–—-\u00a0")
+    if not phrase:
+        return None
+    lowered = phrase.lower()
+    all_pronouns = set().union(*speech.PRONOUNS.values())
+    if lowered in speech.PRONOUNS.get(lang, all_pronouns) or lowered in {"lui-même", "elle-même"}:
+        return Speaker(pronoun=True)
+    if lowered in speech.NON_SPEAKERS:
+        return None
+    parts = [p.strip() for p in re.split(r"\s*[,(){}]\s*", phrase) if p.strip()]
+    if len(parts) > 4 or len(phrase.split()) > 18:
+        return None
+    person: str | None = None
+    role: str | None = None
+    organisation: str | None = None
+    for part in parts:
+        found = _name_in_part(part, lang, names)
+        if found is None:
+            continue
+        kind, value, part_role = found
+        if kind == "ambiguous":
+            return None
+        if kind == "person":
+            if person is None:
+                person = value
+                if part_role:
+                    role = part_role
+            elif role is None:
+                role = " ".join(_strip_determiners(part.split()))  # "chef du groupe … Csis Korea"
+        elif kind == "role" and role is None:
+            role = value
+        elif kind == "org" and organisation is None and len(parts) == 1:
+            organisation = value
+    if person:
+        return Speaker(name=person, role=role)
+    if organisation:
+        return Speaker(name=organisation, organisation=True)
+    if role:
+        return Speaker(role=role)
+    return None
+
+
+def _strip_determiners(words: list[str]) -> list[str]:
+    while words:
+        first = words[0]
+        lowered = first.lower()
+        if _ELIDED.match(first):
+            head = _ELIDED.sub("", first)
+            words = ([head] if head else []) + words[1:]
+            break
+        if lowered in speech.LEADING_NOISE:
+            words = words[1:]
+            continue
+        if lowered in speech.DETERMINERS and not (
+            lowered in _NAME_STARTERS and first[0].isupper() and len(words) > 1
+            and (_is_cap(words[1]) or words[1].lower() in _NAME_PARTICLES)
+        ):
+            words = words[1:]
+            continue
+        break
+    return words
+
+
+def _runs(words: list[str]) -> list[tuple[int, int]]:
+    """Runs of capitalised words, particles allowed inside ("Luis de la Fuente")."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        starts_name = _is_cap(words[i]) or (
+            i == 0 and words[i].lower() in _NAME_STARTERS and words[i][0].isupper() and len(words) > 1
+        )
+        if not starts_name:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(words):
+            if _is_cap(words[j]):
+                j += 1
+            elif words[j].lower() in _NAME_PARTICLES and j + 1 < len(words) and (
+                _is_cap(words[j + 1])
+                or (words[j + 1].lower() in _NAME_PARTICLES and j + 2 < len(words) and _is_cap(words[j + 2]))
+            ):
+                j += 1
+            else:
+                break
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _name_in_part(part: str, lang: str, names: NameBook):
+    """("person", name, role) / ("org", name, None) / ("role", role, None) / ("ambiguous", …) / None."""
+    words = [w for w in _TOKEN.findall(part) if w not in ",:;()"]
+    words = _strip_determiners(words)
+    if not words:
+        return None
+    runs = _runs(words)
+    people = []
+    for start, end in runs:
+        run = words[start:end]
+        core = _name_core(run, lang)
+        if not core:
+            continue
+        core_start = end - len(core)
+        before = words[core_start - 1].lower() if core_start > 0 else ""
+        if before and _org_word(before):
+            # "la compañía Nordtal", "the company CrowdStrike": an organisation speaking.
+            if end == len(words):
+                return ("org", " ".join(core), None)
+            continue
+        org_at = [k for k, w in enumerate(core) if _org_word(w)]
+        if org_at or before in _PREPOSITIONS or before in speech.DETERMINERS:
+            # "du Département d'État", "de la Maison Blanche": part of a role. "del Dipartimento di
+            # Stato Matthew Miller" still ends with a person: accept the tail when the text also
+            # writes that surname alone, else leave it (precision first).
+            tail = core[org_at[-1] + 1 :] if org_at else (core[-2:] if len(core) >= 3 else [])
+            while tail and tail[0].lower() in _NAME_PARTICLES:
+                tail = tail[1:]
+            if len(tail) >= 2 and len(tail) <= 3 and names.is_solo(tail[-1]) and not _looks_like_org(tail):
+                core = tail
+                core_start = end - len(tail)
+            else:
+                continue
+        if _looks_like_org(core) or any(fold_name(w) in _TEMPORAL for w in core):
+            continue
+        if any(ch.isdigit() for w in core for ch in w) or len(core) > 5:
+            continue
+        if core[-1].endswith(("'s", "’s")):  # "Spain's coach": a place or a company, not the speaker
+            continue
+        if not names.knows(core):
+            continue
+        role = " ".join(words[:core_start]).strip() or None
+        people.append((" ".join(core), role))
+    if len(people) > 1:
+        return ("ambiguous", None, None)
+    if people:
+        return ("person", people[0][0], people[0][1])
+    if runs and runs[0] == (0, len(words)) and _looks_like_org(words):
+        return ("org", " ".join(words), None)
+    if any(speech.is_role_word(w, lang) for w in words[:4]) and (words[0][0].islower() or speech.is_role_word(words[0], lang)
+                                                                   or _is_title(words[0])):
+        role_words = []
+        for w in words:
+            if w.lower() in _STOP_ROLE and role_words:
+                break
+            role_words.append(w)
+            if len(role_words) >= 10:
+                break
+        return ("role", " ".join(role_words), None)
+    return None
+
+
+# --- attribution ------------------------------------------------------------------------
+
+
+def _sentence_end(paragraph: str, start: int, spans: list[tuple[int, int]]) -> int:
+    """Where the sentence that goes on at ``start`` ends (exclusive), quotes skipped."""
+    position = start
+    while position < len(paragraph):
+        inside = next((s for s in spans if s[0] <= position <= s[1]), None)
+        if inside is not None and inside[0] != position - 1:
+            position = inside[1] + 1
+            continue
+        ch = paragraph[position]
+        if ch in ".!?…" and (position + 1 >= len(paragraph) or paragraph[position + 1] in " \u00a0" + _ALL_QUOTE_CHARS):
+            if not _abbreviation_before(paragraph, position):
+                return position
+        position += 1
+    return len(paragraph)
+
+
+def _abbreviation_before(paragraph: str, dot: int) -> bool:
+    match = re.search(r"(\w+)$", paragraph[:dot])
+    return bool(match) and (len(match.group(1)) == 1 and match.group(1).isupper() or match.group(1).lower() in
+                            {"gov", "sen", "rep", "dr", "mr", "mrs", "ms", "prof", "st", "jr", "sr", "gen", "lt", "col", "m", "mme"})
+
+
+def _sentence_start(paragraph: str, end: int, spans: list[tuple[int, int]]) -> int:
+    position = end - 1
+    while position > 0:
+        inside = next((s for s in spans if s[0] < position <= s[1]), None)
+        if inside is not None:
+            position = inside[0] - 1
+            continue
+        ch = paragraph[position]
+        if ch in ".!?…" and paragraph[position + 1 : position + 2] in (" ", "\u00a0") and not _abbreviation_before(paragraph, position):
+            return position + 1
+        position -= 1
+    return 0
+
+
+_ABBREVIATIONS = re.compile(r"\b(?:Gov|Sen|Rep|Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|Gen|Lt|Col|M|Mme|[A-Z])\.")
+_LEAD_PUNCT = " \u00a0,;:»”“\"’)]–—-"
+
+
+def _after_attribution(after: str, lang: str, names: NameBook) -> tuple[Speaker | None, str | None]:
+    """Attribution in the text that follows a quote within its sentence."""
+    pats = speech.patterns(lang)
+    text = after.lstrip(_LEAD_PUNCT)
+    if not text:
+        return None, None
+    verb = pats["verb_start"].match(text)
+    if verb:
+        rest = text[verb.end():]
+        if _PRONOUN_INVERSION.search(verb.group(0)):
+            return Speaker(pronoun=True), "pronoun"
+        head = rest.strip()
+        first = head.split()[0].lower().strip(",.") if head else ""
+        pronouns = speech.PRONOUNS.get(lang) or set().union(*speech.PRONOUNS.values())
+        if first in pronouns and first not in {"sie"}:
+            return Speaker(pronoun=True), "pronoun"
+        if not head or not (_is_cap(head.split()[0]) or first in speech.DETERMINERS or _ELIDED.match(first)):
+            # "ha detto, visibilmente emozionato" / "dijo." : the subject is dropped (Italian, Spanish).
+            if lang in ("it", "es") and (not head or head[0] in ",.;"):
+                return Speaker(pronoun=True), "pronoun"
+            return None, None
+        speaker = _inverted_subject(rest, lang, names)
+        return speaker, "after" if speaker else None
+    # Subject first: "the spokesman John Smith said", "Southgate said".
+    match = pats["verb"].search(text)
+    if match and match.start() > 0:
+        subject = text[: match.start()]
+        if len(subject.split()) <= 14 and not re.search(r"[.!?;:]", _ABBREVIATIONS.sub("", subject)):
+            speaker = parse_speaker(subject, lang, names)
+            if speaker is not None:
+                return speaker, "after"
+    return None, None
+
+
+def _inverted_subject(rest: str, lang: str, names: NameBook) -> Speaker | None:
+    """The subject after an inverted verb: "Vladimir Poutine à la presse", "le conseiller … Chang Ho-jin, ancien …"."""
+    protected = _ABBREVIATIONS.sub(lambda m: m.group(0)[:-1] + "\u2024", rest)  # keep "Gov." inside the phrase
+    phrase = re.split(r"[;:.!?]|\s[–—]\s", protected, maxsplit=1)[0].replace("\u2024", ".")
+    pieces = [p for p in phrase.split(",")]
+    first = pieces[0]
+    speaker = parse_speaker(first, lang, names)
+    if (speaker is None or not speaker.name) and len(pieces) > 1:
+        joined = parse_speaker(first + "," + pieces[1], lang, names)
+        if joined is not None and joined.name:
+            return joined
+    if speaker is not None and speaker.name and not speaker.role and len(pieces) > 1:
+        apposition = _name_in_part(pieces[1], lang, names)
+        if apposition is not None and apposition[0] == "role":
+            speaker.role = apposition[1]
+    return speaker
+
+
+def _before_attribution(before: str, lang: str, names: NameBook) -> Speaker | None:
+    """Attribution in the text that leads to a quote: "X, role, a noté que “…"."""
+    pats = speech.patterns(lang)
+    matches = list(pats["verb"].finditer(before))
+    if not matches:
+        source = re.search(r"(?:selon|according\s+to|secondo|según|laut)\s+(.+?)\s*[,:]\s*$", before, re.I)
+        if source:
+            return parse_speaker(source.group(1), lang, names)
+        return None
+    verb = matches[-1]
+    tail = before[verb.end():]
+    if len(tail.split()) > 8 or re.search(r"[.!?;]", tail):
+        return None
+    if _PRONOUN_INVERSION.search(verb.group(0)):
+        return Speaker(pronoun=True)
+    subject = before[: verb.start()].strip()
+    if not subject:
+        return None
+    # Leading adverbials: "Cependant, Victor Cha, …" keeps its parts; the parser skips the adverb.
+    if len(subject.split()) > 18:
+        subject = ",".join(subject.split(",")[-3:])
+    speaker = parse_speaker(subject, lang, names)
+    return speaker
+
+
+def _inserted_attribution(text: str, lang: str, names: NameBook) -> tuple[list[str], Speaker | None]:
+    """“A – a accusé Poutine lors d'une conférence – B” -> ([A, B], Poutine)."""
+    pats = speech.patterns(lang)
+    match = re.search(r"\s[–—-]\s+(?P<attr>[^–—]{3,160}?)\s+[–—-]\s", text)
+    if not match or not pats["verb"].match(match.group("attr").strip()):
+        return [text], None
+    speaker, _ = _after_attribution(match.group("attr"), lang, names)
+    if speaker is None:
+        return [text], None
+    return [text[: match.start()].strip(), text[match.end():].strip()], speaker
+
+
+def _person_names_in(text: str, names: NameBook, exclude: str | None) -> list[str]:
+    excluded = set(fold_name(exclude).split()) if exclude else set()
+    found = []
+    for match in re.finditer(r"[A-ZÀ-Ý][\w’'-]+(?:\s+[A-ZÀ-Ý][\w’'-]+)*", text):
+        words = match.group(0).split()
+        if _looks_like_org(words) or not names.knows(words):
+            continue
+        if set(fold_name(" ".join(words)).split()) & excluded:
+            continue
+        found.append(match.group(0))
+    return found
+
+
+# --- extraction ---------------------------------------------------------------------------
+
+
+def extract_quotes(text: str, lang: str, article_id: str = "", names: list[str] | None = None,
+                   story_names: NameBook | None = None) -> list[QuoteMention]:
+    """All quotes of one article with their speakers (``names``: the article's entity texts)."""
+    if names is None:
+        names = [e.text for e in extract_entities(split_sentences(text), lang)]
+    book = NameBook(names, fallback=story_names, lang=lang, text=text)
+    mentions: list[QuoteMention] = []
+    last: dict | None = None  # the last speaker: name, role, position in text
+    offset = 0
+    for paragraph in text.split("\n"):
+        para_start = offset
+        offset += len(paragraph) + 1
+        if not paragraph.strip():
+            continue
+        spans = quote_spans(paragraph)
+        found: list[dict] = []
+        for open_at, close_at in spans:
+            raw = paragraph[open_at + 1 : close_at]
+            parts, speaker = _inserted_attribution(raw, lang, book)
+            how = "inserted" if speaker else None
+            end = _sentence_end(paragraph, close_at + 1, spans)
+            after = paragraph[close_at + 1 : end]
+            gap_has_stop = bool(re.match(r"^[\s»”“\"]*[.!?]", after)) or raw.rstrip(" »”\"").endswith((".", "!", "?"))
+            if speaker is None and not gap_has_stop:
+                next_open = next((s[0] for s in spans if s[0] > close_at), None)
+                window = paragraph[close_at + 1 : next_open] if next_open is not None and next_open < end else after
+                speaker, how = _after_attribution(window, lang, book)
+            if speaker is None:
+                sentence_start = _sentence_start(paragraph, open_at, spans)
+                previous_close = max((s[1] for s in spans if s[1] < open_at and s[1] >= sentence_start), default=None)
+                before = paragraph[(previous_close + 1) if previous_close is not None else sentence_start : open_at]
+                speaker = _before_attribution(before, lang, book)
+                how = "before" if speaker else None
+            if speaker is None and gap_has_stop:
+                # «…» Le porte-parole …, Matthew Miller, a déclaré à la presse.
+                next_start = close_at + 1
+                while next_start < len(paragraph) and paragraph[next_start] in " .!?»”“\"\u00a0":
+                    next_start += 1
+                next_end = _sentence_end(paragraph, next_start, spans)
+                following = paragraph[next_start:next_end]
+                verb = speech.patterns(lang)["verb"].search(following)
+                if verb and not any(q in following for q in "«“„\"") and len(following[verb.end():].split()) <= 5:
+                    subject = following[: verb.start()]
+                    if subject.strip():
+                        speaker = parse_speaker(subject, lang, book)
+                        how = "next" if speaker else None
+                    elif _PRONOUN_INVERSION.search(verb.group(0)):
+                        speaker, how = Speaker(pronoun=True), "pronoun"
+            found.append({"open": open_at, "close": close_at, "parts": parts, "speaker": speaker, "how": how,
+                          "sentence_end": end})
+        _chain(paragraph, found, lang)
+        for item in found:
+            speaker: Speaker | None = item["speaker"]
+            position = para_start + item["open"]
+            if speaker is not None and speaker.pronoun:
+                speaker = _resolve_pronoun(text, position, item, para_start, paragraph, last, book)
+                item["how"] = "pronoun" if speaker else None
+            quote_text = " […] ".join(_clean_quote_text(p) for p in item["parts"] if _clean_quote_text(p))
+            if not quote_text:
+                continue
+            name = book.complete(speaker.name) if speaker and speaker.name and not speaker.organisation else (
+                speaker.name if speaker else None)
+            role = speaker.role if speaker else None
+            words = len(quote_text.split())
+            if words < (MIN_WORDS_ATTRIBUTED if name else MIN_WORDS_UNATTRIBUTED):
+                continue
+            if name and not speaker.organisation:
+                last = {"name": name, "role": role, "end": para_start + item["sentence_end"]}
+            mentions.append(QuoteMention(article_id=article_id, lang=lang, text=quote_text, speaker=name, role=role,
+                                         kind="direct", how=item["how"] if name else None, start=position,
+                                         parts=[_clean_quote_text(p) for p in item["parts"]]))
+        mentions.extend(_reported(paragraph, para_start, spans, lang, book, article_id))
+    _resolve_roles(mentions)
+    mentions.sort(key=lambda m: m.start)
+    return mentions
+
+
+def _chain(paragraph: str, found: list[dict], lang: str) -> None:
+    """Quotes of one sentence separated by a few words share a speaker (“a” qui “b”, a ajouté X)."""
+    pats = speech.patterns(lang)
+    for _ in range(2):
+        for left, right in zip(found, found[1:]):
+            if left["sentence_end"] < right["open"]:
+                continue
+            gap = paragraph[left["close"] + 1 : right["open"]]
+            if left["speaker"] is not None and right["speaker"] is None and _CONTINUATION.search(gap.strip()):
+                right["speaker"], right["how"] = left["speaker"], "chain"
+                continue
+            if len(gap.split()) > 8 or pats["verb"].search(gap) or re.search(r"[.!?;]", gap):
+                continue
+            if any(_is_cap(w) for w in gap.split()[1:]):
+                continue
+            if left["speaker"] is None and right["speaker"] is not None and right["how"] in ("after", "pronoun"):
+                left["speaker"], left["how"] = right["speaker"], "chain"
+            elif right["speaker"] is None and left["speaker"] is not None and left["how"] in ("before", "chain", "inserted"):
+                right["speaker"], right["how"] = left["speaker"], "chain"
+
+
+def _resolve_pronoun(text, position, item, para_start, paragraph, last, book) -> Speaker | None:
+    """The previous speaker, when no other person is named between that attribution and this one."""
+    if last is None:
+        return None
+    if position - last["end"] > 600:
+        return None
+    between = text[last["end"] : position]
+    # The attribution around the quote itself ("a-t-il déclaré à Poutine") must not name anyone else either.
+    around_end = para_start + item["sentence_end"]
+    around = text[para_start + item["close"] + 1 : around_end]
+    sentence_start = _sentence_start(paragraph, item["open"], [])
+    lead = paragraph[sentence_start : item["open"]]
+    others = _person_names_in(between + " " + around + " " + lead, book, last["name"])
+    if others:
+        return None
+    return Speaker(name=last["name"], role=last["role"])
+
+
+def _reported(paragraph: str, para_start: int, spans, lang: str, book: NameBook, article_id: str) -> list[QuoteMention]:
+    """Reported speech without quotation marks: "X a déclaré que …", "…, X said."."""
+    pats = speech.patterns(lang)
+    out = []
+    cursor = 0
+    for sentence in split_sentences(paragraph):
+        found_at = paragraph.find(sentence, cursor)
+        start = para_start + (found_at if found_at >= 0 else cursor)
+        cursor = found_at + len(sentence) if found_at >= 0 else cursor
+        if any(ch in sentence for ch in _ALL_QUOTE_CHARS) or len(sentence.split()) < 8:
+            continue
+        body = sentence.rstrip(" .!?")
+        clause = speaker = None
+        verb = pats["verb"].search(body)
+        if verb is None:
+            continue
+        subject = re.split(r"[:;]", body[: verb.start()])[-1].strip()
+        rest = body[verb.end():]
+        that = pats["that"].match(rest.lstrip(" ,"))
+        if subject and not subject.endswith(",") and that and len(subject.split()) <= 10:
+            # "X, role, a déclaré que …" / "X said that …" / "X sagte, dass …"
+            clause = rest.lstrip(" ,")[that.end():]
+            speaker = parse_speaker(subject, lang, book)
+        elif (subject and not subject.endswith(",") and lang == "en" and verb.group(0).lower() in ("said", "says")
+              and len(subject.split()) <= 8 and rest.split() and rest.split()[0].lower() not in _PREPOSITIONS | {"it", "so"}):
+            clause = rest  # "Kurtz said the problem had been caused by …"
+            speaker = parse_speaker(subject, lang, book)
+        elif subject.endswith(",") and len(rest.split()) <= 10:
+            # "…, a annoncé le ministre Jean Dupont" (inverted) / "…, her rep told People"
+            speaker = _inverted_subject(rest, lang, book) if rest.strip() else None
+            clause = subject[:-1]
+        elif "," in subject and len(rest.split()) <= 4:
+            # "…, the spokesman John Smith said."
+            head, tail = subject.rsplit(",", 1)
+            if len(tail.split()) <= 8:
+                speaker = parse_speaker(tail, lang, book)
+                clause = head
+        if clause is None or speaker is None or not speaker.name or speaker.organisation:
+            continue
+        clause = clause.strip(" ,.;:")
+        if len(clause.split()) < 5:
+            continue
+        out.append(QuoteMention(article_id=article_id, lang=lang, text=clause, speaker=book.complete(speaker.name),
+                                role=speaker.role, kind="reported", how="reported", start=start, parts=[clause]))
+    return out
+
+
+def _resolve_roles(mentions: list[QuoteMention]) -> None:
+    """Nothing here yet beyond naming: role-only speakers stay unnamed (precision first)."""
+    return None
+
+
+# --- the same quote across articles -------------------------------------------------------
+
+
+def quote_lemmas(text: str, lang: str) -> set[str]:
+    return set(content_lemmas(text, lang))
+
+
+def speakers_agree(a: str | None, b: str | None) -> bool:
+    """One name is a form of the other ("Poutine", "Vladimir Putin")."""
+    if not a or not b:
+        return True
+    ka, kb = set(entity_key(a).split()), set(entity_key(b).split())
+    return bool(ka & kb) and (ka <= kb or kb <= ka or len(ka & kb) >= 2)
+
+
+def speaker_key(name: str | None) -> str | None:
+    return entity_key(name) if name else None
+
+
+QUOTE_SIMILARITY = 0.72  # two quotes (any languages) saying the same words
+QUOTE_SIMILARITY_SAME_SPEAKER = 0.6  # … when both name the same speaker (a translated quote scores about 0.6)
+QUOTE_SIMILARITY_OTHER_SPEAKER = 0.85  # … when they name different speakers (then a speaker divergence)
+QUOTE_CONTAINMENT = 0.6  # share of the shorter quote's lemmas found in the longer one (same language)
+
+
+def _pieces(mention: QuoteMention) -> list[str]:
+    pieces = [mention.text]
+    for part in mention.parts:
+        if part and part != mention.text:
+            pieces.append(part)
+    sentences = split_sentences(mention.text)
+    if len(sentences) > 1:
+        pieces.extend(sentences)
+    return pieces
+
+
+def merge_quotes(mentions: list[QuoteMention], embedder, order: dict[str, int] | None = None,
+                 preferred_lang: str | None = None) -> tuple[list[dict], list[dict]]:
+    """The same quote carried by several articles (in any languages), shown once with all its sources.
+
+    Returns ``(quotes, speaker_divergences)``: a quote whose versions name different
+    speakers is kept once and reported as a divergence.
+    """
+    if not mentions:
+        return [], []
+    order = order or {}
+    pieces: list[str] = []
+    owner: list[int] = []
+    for index, mention in enumerate(mentions):
+        for piece in _pieces(mention):
+            pieces.append(piece)
+            owner.append(index)
+    vectors = np.asarray(embedder.embed(pieces), dtype=np.float32)
+    owner_arr = np.asarray(owner)
+    similarity = vectors @ vectors.T
+    best = np.full((len(mentions), len(mentions)), -1.0, dtype=np.float32)
+    for i in range(len(mentions)):
+        rows = similarity[owner_arr == i]
+        for j in range(len(mentions)):
+            if i != j:
+                best[i, j] = rows[:, owner_arr == j].max()
+    lemmas = [quote_lemmas(m.text, m.lang) for m in mentions]
+
+    parent = list(range(len(mentions)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i in range(len(mentions)):
+        for j in range(i + 1, len(mentions)):
+            a, b = mentions[i], mentions[j]
+            if a.speaker and b.speaker:
+                needed = QUOTE_SIMILARITY_SAME_SPEAKER if speakers_agree(a.speaker, b.speaker) else QUOTE_SIMILARITY_OTHER_SPEAKER
+            else:
+                needed = QUOTE_SIMILARITY
+            same = best[i, j] >= needed
+            if not same and a.lang == b.lang and lemmas[i] and lemmas[j]:
+                shorter, longer = sorted((lemmas[i], lemmas[j]), key=len)
+                same = len(shorter) >= 3 and len(shorter & longer) / len(shorter) >= QUOTE_CONTAINMENT
+            if a.article_id == b.article_id and a.text != b.text:
+                same = False  # two different quotes of one article stay apart
+            if same:
+                parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(mentions)):
+        groups.setdefault(find(i), []).append(i)
+
+    quotes: list[dict] = []
+    divergences: list[dict] = []
+    for members in groups.values():
+        versions = sorted((mentions[i] for i in members), key=lambda m: (order.get(m.article_id, 0), m.start))
+        named = [m for m in versions if m.speaker]
+        speakers: list[str] = []
+        for m in named:
+            if not any(speakers_agree(m.speaker, s) for s in speakers):
+                speakers.append(m.speaker)
+        if len(speakers) > 1:
+            divergences.append({
+                "kind": "speaker", "what": "speaker",
+                "versions": [
+                    {"value": s, "article_ids": sorted({m.article_id for m in named if speakers_agree(m.speaker, s)},
+                                                      key=lambda a: order.get(a, 0)),
+                     "statements": [{"article_id": m.article_id, "text": m.text} for m in named if speakers_agree(m.speaker, s)]}
+                    for s in speakers
+                ],
+            })
+            speaker = None  # disputed: shown without a speaker, the divergence says who is credited where
+        else:
+            speaker = max((m.speaker for m in named), key=lambda s: (len(s.split()), len(s)), default=None)
+        role = next((m.role for m in named if m.role and speakers_agree(m.speaker, speaker)), None)
+        if role is None and speaker is None:
+            role = next((m.role for m in versions if m.role), None)
+        shown = next((m for m in versions if preferred_lang and m.lang == preferred_lang), None) or max(
+            versions, key=lambda m: (m.kind == "direct", bool(m.speaker), -order.get(m.article_id, 0), m.words))
+        article_ids = list(dict.fromkeys(m.article_id for m in versions))
+        quotes.append({
+            "text": shown.text, "lang": shown.lang, "speaker": speaker, "role": role,
+            "article_ids": article_ids, "kind": "direct" if any(m.kind == "direct" for m in versions) else "reported",
+            "versions": [m.to_json() for m in versions],
+        })
+    quotes.sort(key=lambda q: (-len(q["article_ids"]), q["speaker"] is None,
+                               min(order.get(a, 0) for a in q["article_ids"])))
+    return quotes, divergences

@@ -1,0 +1,222 @@
+"""A story's full coverage: the ``StoryView`` behind ``couverture show STORY`` and the web page."""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from ..analyze.embed import default_embedder
+from ..analyze.entities import extract_entities
+from .align import align
+from .cache import CachedEmbedder
+from .copies import families, find_copies
+from .divergence import find_divergences
+from .facts import shared_facts, unique_facts
+from .quotes import NameBook, extract_quotes, merge_quotes
+from .sources import label_of, source_entry
+from .summary import summarize
+from .timeline import timeline
+
+MAX_ALIGNED_ARTICLES = 60  # a larger story aligns its 30 earliest and 30 latest articles (a page must stay fast)
+VERSION = 1  # bump when the view's content changes, so cached views are recomputed
+
+JSON_KEYS = ("id", "headline", "sources", "timeline", "summary", "quotes", "shared_facts", "unique_facts",
+             "divergences", "copies")
+
+
+@dataclass
+class StoryView:
+    """Everything the outlets say about one story, side by side."""
+
+    id: str
+    headline: str
+    sources: list[dict] = field(default_factory=list)
+    timeline: list[dict] = field(default_factory=list)
+    summary: list[dict] = field(default_factory=list)
+    quotes: list[dict] = field(default_factory=list)
+    shared_facts: list[dict] = field(default_factory=list)
+    unique_facts: list[dict] = field(default_factory=list)
+    divergences: list[dict] = field(default_factory=list)
+    copies: list[dict] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in JSON_KEYS}
+
+    def source(self, article_id: str) -> dict | None:
+        return next((s for s in self.sources if s["article_id"] == article_id), None)
+
+
+def compute_story_view(articles, story_id: str, headline: str | None = None, embedder=None,
+                       preferred_lang: str | None = None) -> StoryView:
+    """The coverage of ``articles`` (stored articles, in store order) with any ``Embedder``."""
+    articles = list(articles)
+    embedder = embedder or default_embedder()
+    order = {a.id: i for i, a in enumerate(articles)}
+    aligned = articles
+    if len(articles) > MAX_ALIGNED_ARTICLES:
+        half = MAX_ALIGNED_ARTICLES // 2
+        aligned = articles[:half] + articles[-half:]
+    positions = {a.id: i for i, a in enumerate(aligned)}
+    alignment = align(aligned, embedder)
+
+    copies = find_copies(aligned, alignment, positions)
+    family_of = families([a.id for a in articles], copies)
+    link_of = {c["article_id"]: c for c in copies}
+
+    shared = shared_facts(alignment, family_of, preferred_lang, order)
+    unique = unique_facts(alignment, aligned, family_of, order)
+    summary = summarize(alignment, family_of, preferred_lang, order)
+
+    story_names = NameBook([e[0] for a in articles for e in (a.features or {}).get("entities", [])])
+    mentions = []
+    for article in articles:
+        names = [e[0] for e in (article.features or {}).get("entities", [])]
+        if not names:
+            names = [e.text for e in extract_entities((article.features or {}).get("sentences", []), article.lang)]
+        mentions.extend(extract_quotes(article.text, article.lang, article.id, names, story_names))
+    quotes, speaker_divergences = merge_quotes(mentions, embedder, order, preferred_lang)
+
+    entity_keys: dict[str, set[str]] = {}
+    for article in articles:
+        fam = family_of.get(article.id, article.id)
+        entity_keys.setdefault(fam, set()).update(k for _, k, _ in (article.features or {}).get("entities", []))
+    years = {a.published.year for a in articles if a.published}
+    divergences = find_divergences(alignment, aligned, family_of, entity_keys, years) + speaker_divergences
+
+    return StoryView(
+        id=story_id,
+        headline=headline if headline is not None else (articles[0].title if articles else ""),
+        sources=[source_entry(a, link_of.get(a.id)) for a in articles],
+        timeline=timeline(articles, shared, order),
+        summary=summary,
+        quotes=quotes,
+        shared_facts=shared,
+        unique_facts=unique,
+        divergences=divergences,
+        copies=copies,
+    )
+
+
+_views: "OrderedDict[tuple, StoryView]" = OrderedDict()
+_views_lock = threading.Lock()
+_embedders: dict[str, CachedEmbedder] = {}
+
+
+def _headline(store, story_id: str) -> str | None:
+    from ..store.schema import stories
+
+    with store.engine.connect() as conn:
+        return conn.execute(select(stories.c.headline).where(stories.c.id == story_id)).scalar()
+
+
+def build_story_view(store, story_id: str, preferred_lang: str | None = None, embedder=None) -> StoryView:
+    """The full coverage of one stored story (``story_id`` may be a prefix or a merged-away id).
+
+    Sentence vectors are cached in the store's database (table ``coverage_cache``) and
+    recent views in memory, keyed by the story's member articles: a story that gains
+    an article is recomputed, and only the new article's sentences are embedded.
+    """
+    resolved = store.resolve_story_id(story_id) or story_id
+    articles = store.story_articles(resolved)
+    if not articles:
+        raise KeyError(f"no story {story_id!r}")
+    members = hashlib.sha1("\n".join(sorted(a.id for a in articles)).encode()).hexdigest()
+    base = embedder or default_embedder()
+    key = (store.url, resolved, members, preferred_lang, getattr(base, "name", type(base).__name__), VERSION)
+    with _views_lock:
+        if key in _views:
+            _views.move_to_end(key)
+            return _views[key]
+    cached = _embedders.get(store.url) if embedder is None else None
+    if cached is None or cached.engine is not store.engine:
+        cached = CachedEmbedder(base, store.engine)
+        if embedder is None:
+            _embedders[store.url] = cached
+    view = compute_story_view(articles, resolved, _headline(store, resolved), cached, preferred_lang)
+    with _views_lock:
+        _views[key] = view
+        while len(_views) > 64:
+            _views.popitem(last=False)
+    return view
+
+
+# --- text ------------------------------------------------------------------------------
+
+
+def _short(text: str, width: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def format_story_view(view: StoryView) -> str:
+    """The coverage as plain text, one section per part (what ``couverture show`` prints)."""
+    label = {s["article_id"]: f"[{i + 1}]" for i, s in enumerate(view.sources)}
+
+    def cite(ids) -> str:
+        return " ".join(label.get(a, a) for a in ids)
+
+    lines = [view.headline, f"{view.id} · {len(view.sources)} articles · "
+             f"{', '.join(sorted({s['lang'] for s in view.sources}))}", ""]
+    lines.append("Sources")
+    for i, s in enumerate(view.sources):
+        credit = f" ({', '.join(s['agencies'])})" if s["agencies"] else ""
+        when = (s["published"] or "undated")[:16].replace("T", " ")
+        extra = ""
+        if s["copy_of"]:
+            extra = f" — copy of {label.get(s['copy_of'], s['copy_of'])}"
+        elif s["translation_of"]:
+            extra = f" — translation of {label.get(s['translation_of'], s['translation_of'])}"
+        byline = f" · {s['byline']}" if s["byline"] else ""
+        lines.append(f"  [{i + 1}] {when:<16}  {s['lang']}  {s['label']}{credit}{byline}{extra}")
+        lines.append(f"       {_short(s['title'], 120)}  (id {s['article_id']})")
+    if view.summary:
+        lines += ["", "Summary"]
+        for item in view.summary:
+            lines.append(f"  • {_short(item['text'], 300)} {cite(item['article_ids'])}")
+    if view.timeline:
+        lines += ["", "Timeline"]
+        for entry in view.timeline:
+            when = (entry["published"] or "undated")[:16].replace("T", " ")
+            new = f" — first with {len(entry['first_reports'])} shared fact(s)" if entry["first_reports"] else ""
+            lines.append(f"  {when:<16}  {label.get(entry['article_id'])} {entry['outlet']}{new}")
+    if view.quotes:
+        lines += ["", "Who said what"]
+        for q in view.quotes:
+            who = q["speaker"] or "(speaker unknown)"
+            if q["role"]:
+                who += f", {q['role']}"
+            lines.append(f"  {who}: « {_short(q['text'], 220)} » {cite(q['article_ids'])}")
+    if view.shared_facts:
+        lines += ["", "Shared facts"]
+        for fact in view.shared_facts:
+            lines.append(f"  • {_short(fact['text'], 220)} {cite(fact['article_ids'])}")
+    if view.unique_facts:
+        lines += ["", "Only in one source"]
+        for entry in view.unique_facts:
+            if not entry["facts"]:
+                continue
+            lines.append(f"  {label.get(entry['article_id'])} {view.source(entry['article_id'])['label']}")
+            for fact in entry["facts"]:
+                detail = f"  [only here: {', '.join(fact['details'])}]" if fact["details"] else ""
+                where = f" (in {label.get(fact['article_id'])})" if fact["article_id"] != entry["article_id"] else ""
+                lines.append(f"    – {_short(fact['text'], 200)}{detail}{where}")
+    if view.divergences:
+        lines += ["", "Divergences"]
+        for d in view.divergences:
+            versions = "  vs  ".join(f"{v['value']} {cite(v['article_ids'])}" for v in d["versions"])
+            lines.append(f"  {d['kind']} ({d['what']}): {versions}")
+    if view.copies:
+        lines += ["", "Copies and translations"]
+        for c in view.copies:
+            credit = f" (credit: {', '.join(c['agencies'])})" if c.get("agencies") else ""
+            lines.append(f"  {label.get(c['article_id'])} is a {c['kind']} of {label.get(c['original_id'])}{credit}")
+    return "\n".join(lines)
+
+
+def view_json_text(view: StoryView) -> str:
+    return json.dumps(view.to_json(), ensure_ascii=False, indent=2)
