@@ -396,5 +396,7 @@ def _chunks(items: list, size: int):
 # Migrations run in order after create_all; each must be idempotent. Later schema
 # changes (new columns, FTS tables) append a function here and bump SCHEMA_VERSION.
 MIGRATIONS: list = []
+from .search import create_search_index  # noqa: E402  (FTS5 index over titles and texts)
+MIGRATIONS.append(create_search_index)
 
 __all__ = ["DEFAULT_DB", "Store", "StoredArticle", "StorySummary", "database_url", "features_from_json", "schema"]
