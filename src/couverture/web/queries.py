@@ -1,0 +1,295 @@
+"""Read-only queries behind the web page and the API: filtered, paginated, light.
+
+The story page must stay fast on large archives, so these queries read only the
+columns a page shows: never the feature JSON or the embedding blobs that
+``Store.story_articles`` returns for the clusterer.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import Engine, and_, func, select, text
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..store.database import StorySummary
+from ..store.schema import articles, stories
+from ..store.search import article_match, article_snippets, query_words, search_articles
+
+MAX_PER_PAGE = 100
+
+# Indexes the listing queries need to stay fast on large archives: the story list's
+# order (a partial index matching exactly its WHERE, so counting and paging read the
+# index, not the wide story rows), and covering indexes for the language and outlet
+# filters and the filter menus. Created when the web app starts; idempotent.
+_INDEXES = {
+    "sqlite": [
+        "CREATE INDEX IF NOT EXISTS ix_web_stories_recency ON stories "
+        "(coalesce(last_published, updated_at) DESC, id) WHERE merged_into IS NULL AND size > 0",
+        "CREATE INDEX IF NOT EXISTS ix_web_articles_lang ON articles (lang, story_id)",
+        "CREATE INDEX IF NOT EXISTS ix_web_articles_outlet ON articles (outlet, story_id)",
+    ],
+    "postgresql": [
+        "CREATE INDEX IF NOT EXISTS ix_web_stories_recency ON stories "
+        "((coalesce(last_published, updated_at)) DESC, id) WHERE merged_into IS NULL AND size > 0",
+        "CREATE INDEX IF NOT EXISTS ix_web_articles_lang ON articles (lang, story_id)",
+        "CREATE INDEX IF NOT EXISTS ix_web_articles_outlet ON articles (outlet, story_id)",
+    ],
+}
+
+
+def ensure_indexes(engine: Engine) -> None:
+    statements = _INDEXES.get(engine.dialect.name, [])
+    if statements:
+        with engine.begin() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+
+
+@dataclass
+class Filters:
+    """What a reader narrowed the list to; every field optional."""
+
+    q: str | None = None
+    lang: str | None = None
+    outlet: str | None = None
+    start: date | None = None  # first day included
+    end: date | None = None  # last day included
+    page: int = 1
+    per_page: int = 20
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def article_conditions(self) -> list[ColumnElement[bool]]:
+        """Conditions on ``articles`` for language, outlet and dates (not the text query)."""
+        conditions = []
+        if self.lang:
+            conditions.append(articles.c.lang == self.lang)
+        if self.outlet:
+            conditions.append(articles.c.outlet == self.outlet)
+        if self.start:
+            conditions.append(articles.c.published >= _day_start(self.start))
+        if self.end:
+            conditions.append(articles.c.published < _day_start(self.end + timedelta(days=1)))
+        return conditions
+
+    @property
+    def active(self) -> bool:
+        return any((self.q, self.lang, self.outlet, self.start, self.end))
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+@dataclass
+class ArticleRow:
+    """An article as listed on a page: metadata, no text."""
+
+    id: str
+    story_id: str
+    title: str
+    lang: str
+    published: datetime | None
+    fetched_at: datetime | None
+    url: str | None
+    outlet: str | None
+    byline: str | None
+    agencies: list[str] = field(default_factory=list)
+
+    @property
+    def when(self) -> datetime | None:
+        """When it appeared: published, else when it was collected."""
+        return self.published or self.fetched_at
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "story_id": self.story_id, "title": self.title, "lang": self.lang,
+            "published": self.published.isoformat() if self.published else None, "url": self.url,
+            "outlet": self.outlet, "byline": self.byline, "agencies": self.agencies,
+        }
+
+
+_ROW_COLUMNS = (
+    articles.c.id, articles.c.story_id, articles.c.title, articles.c.lang, articles.c.published,
+    articles.c.fetched_at, articles.c.url, articles.c.outlet, articles.c.byline, articles.c.agencies,
+)
+
+
+def _row(r) -> ArticleRow:
+    return ArticleRow(
+        id=r.id, story_id=r.story_id, title=r.title, lang=r.lang, published=_utc(r.published),
+        fetched_at=_utc(r.fetched_at), url=r.url, outlet=r.outlet, byline=r.byline, agencies=list(r.agencies or []),
+    )
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _day_start(day: date) -> datetime:
+    # Stored datetimes are UTC; SQLite compares them as naive.
+    return datetime.combine(day, time.min)
+
+
+_RECENCY = func.coalesce(stories.c.last_published, stories.c.updated_at)
+
+
+def list_stories(engine: Engine, filters: Filters) -> Page:
+    """Stories, most recently active first, with an article matching each filter."""
+    with engine.connect() as conn:
+        where = [stories.c.merged_into.is_(None), stories.c.size > 0]
+        conditions = filters.article_conditions()
+        words = query_words(filters.q)
+        if words:
+            conditions.append(article_match(conn, words))
+        if conditions:
+            where.append(stories.c.id.in_(select(articles.c.story_id).where(and_(*conditions))))
+        total = conn.execute(select(func.count()).select_from(stories).where(*where)).scalar_one()
+        rows = conn.execute(
+            select(stories.c.id, stories.c.headline, stories.c.size, stories.c.first_published,
+                   stories.c.last_published, stories.c.updated_at)
+            .where(*where).order_by(_RECENCY.desc(), stories.c.id)
+            .limit(filters.per_page).offset(filters.offset)
+        ).all()
+        summaries = _summaries(conn, rows)
+    return Page(items=summaries, total=total, page=filters.page, per_page=filters.per_page)
+
+
+def _summaries(conn, rows) -> list[StorySummary]:
+    ids = [r.id for r in rows]
+    outlets: dict[str, set] = {i: set() for i in ids}
+    langs: dict[str, set] = {i: set() for i in ids}
+    if ids:
+        for sid, outlet, lang in conn.execute(
+            select(articles.c.story_id, articles.c.outlet, articles.c.lang).where(articles.c.story_id.in_(ids)).distinct()
+        ):
+            if outlet:
+                outlets[sid].add(outlet)
+            langs[sid].add(lang)
+    return [
+        StorySummary(
+            id=r.id, headline=r.headline, size=r.size, first_published=_utc(r.first_published),
+            last_published=_utc(r.last_published), updated_at=_utc(r.updated_at),
+            outlets=sorted(outlets[r.id]), languages=sorted(langs[r.id]),
+        )
+        for r in rows
+    ]
+
+
+def story_summary(engine: Engine, story_id: str) -> StorySummary | None:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(stories.c.id, stories.c.headline, stories.c.size, stories.c.first_published,
+                   stories.c.last_published, stories.c.updated_at).where(stories.c.id == story_id)
+        ).all()
+        found = _summaries(conn, rows)
+    return found[0] if found else None
+
+
+def story_sources(engine: Engine, story_id: str) -> list[ArticleRow]:
+    """A story's articles, oldest first (undated last), without their texts."""
+    query = (
+        select(*_ROW_COLUMNS).where(articles.c.story_id == story_id)
+        .order_by(articles.c.published.is_(None), articles.c.published, articles.c.ingested_at, articles.c.id)
+    )
+    with engine.connect() as conn:
+        return [_row(r) for r in conn.execute(query)]
+
+
+def list_articles(engine: Engine, filters: Filters, story_id: str | None = None) -> Page:
+    """Articles, newest first, narrowed by the filters (the text query included)."""
+    with engine.connect() as conn:
+        conditions = filters.article_conditions()
+        words = query_words(filters.q)
+        if words:
+            conditions.append(article_match(conn, words))
+        if story_id:
+            conditions.append(articles.c.story_id == story_id)
+        where = and_(*conditions) if conditions else None
+        count = select(func.count()).select_from(articles)
+        query = select(*_ROW_COLUMNS)
+        if where is not None:
+            count, query = count.where(where), query.where(where)
+        total = conn.execute(count).scalar_one()
+        rows = conn.execute(
+            query.order_by(articles.c.published.is_(None), articles.c.published.desc(), articles.c.id)
+            .limit(filters.per_page).offset(filters.offset)
+        ).all()
+    return Page(items=[_row(r) for r in rows], total=total, page=filters.page, per_page=filters.per_page)
+
+
+@dataclass
+class Match:
+    article: ArticleRow
+    snippet: str  # with search hit marks; render with store.search.snippet_html
+
+
+def search(engine: Engine, filters: Filters) -> Page:
+    """Articles matching the text query, best first, narrowed by the other filters."""
+    conditions = filters.article_conditions()
+    hits, total = search_articles(
+        engine, filters.q or "", limit=filters.per_page, offset=filters.offset,
+        where=and_(*conditions) if conditions else None,
+    )
+    rows = articles_by_id(engine, [h.article_id for h in hits])
+    items = [Match(article=rows[h.article_id], snippet=h.snippet) for h in hits if h.article_id in rows]
+    return Page(items=items, total=total, page=filters.page, per_page=filters.per_page)
+
+
+def matches_in_stories(engine: Engine, filters: Filters, story_ids: list[str], per_story: int = 3) -> dict[str, list[Match]]:
+    """For a page of search results: the best matching articles of each listed story."""
+    if not story_ids or not query_words(filters.q):
+        return {}
+    conditions = [articles.c.story_id.in_(story_ids), *filters.article_conditions()]
+    hits, _ = search_articles(engine, filters.q or "", limit=per_story * len(story_ids) * 4, where=and_(*conditions),
+                              snippets=False)
+    rows = articles_by_id(engine, [h.article_id for h in hits])
+    chosen: dict[str, list[ArticleRow]] = {}
+    for hit in hits:
+        row = rows.get(hit.article_id)
+        if row is not None and len(chosen.setdefault(row.story_id, [])) < per_story:
+            chosen[row.story_id].append(row)
+    excerpts = article_snippets(engine, filters.q or "", [r.id for group in chosen.values() for r in group])
+    return {sid: [Match(article=r, snippet=excerpts.get(r.id, "")) for r in group] for sid, group in chosen.items()}
+
+
+def articles_by_id(engine: Engine, ids: list[str]) -> dict[str, ArticleRow]:
+    if not ids:
+        return {}
+    with engine.connect() as conn:
+        return {r.id: _row(r) for r in conn.execute(select(*_ROW_COLUMNS).where(articles.c.id.in_(ids)))}
+
+
+@dataclass
+class Facets:
+    """The values a reader can filter on, with how many articles have each."""
+
+    languages: list[tuple[str, int]]
+    outlets: list[tuple[str, int]]
+
+
+def facets(engine: Engine) -> Facets:
+    with engine.connect() as conn:
+        langs = conn.execute(
+            select(articles.c.lang, func.count()).group_by(articles.c.lang).order_by(articles.c.lang)
+        ).all()
+        outlets = conn.execute(
+            select(articles.c.outlet, func.count()).where(articles.c.outlet.is_not(None))
+            .group_by(articles.c.outlet).order_by(func.lower(articles.c.outlet))
+        ).all()
+    return Facets(languages=[(lang, n) for lang, n in langs], outlets=[(o, n) for o, n in outlets])
