@@ -35,8 +35,8 @@ def view(seeded) -> StoryView:
     return build_story_view(store, story_id)
 
 
-def _quotes_with(view, fragment):
-    return [q for q in view.quotes if fragment.lower() in q["text"].lower()]
+def _quotes_with(view, fragment, kind="direct"):
+    return [q for q in view.quotes if fragment.lower() in q["text"].lower() and q["kind"] == kind]
 
 
 # --- the JSON shape -------------------------------------------------------------------
@@ -70,10 +70,13 @@ def test_putins_quote_is_shown_once_with_both_sources(view, seeded):
 
 
 def test_state_department_spokesman_with_his_role(view, seeded):
-    quotes = _quotes_with(view, "déstabiliser la péninsule coréenne")
-    assert [q["speaker"] for q in quotes] == ["Matthew Miller"]
-    assert quotes[0]["role"] == "porte-parole du Département d’État"
-    assert quotes[0]["article_ids"] == [seeded[2]["first"]]
+    (quote,) = _quotes_with(view, "Cela pourrait potentiellement déstabiliser la péninsule coréenne")
+    assert quote["speaker"] == "Matthew Miller"
+    assert quote["role"] == "porte-parole du Département d’État"
+    assert quote["article_ids"] == [seeded[2]["first"]]
+    # The partial quote just before it is the United States' reaction, not Miller's words.
+    (partial,) = [q for q in view.quotes if q["text"] == "déstabiliser la péninsule coréenne"]
+    assert partial["speaker"] == "États-Unis"
 
 
 def test_argumenta_t_il_goes_to_the_previous_speaker(view):
@@ -88,6 +91,8 @@ def test_kirby_cha_and_chang_ho_jin(view, seeded):
     assert "Maison Blanche" in kirby["role"]
     (cha,) = _quotes_with(view, "l’union impie Poutine-Kim")
     assert cha["speaker"] == "Victor Cha"
+    (paraphrase,) = _quotes_with(view, "plus grandes menaces pour la sécurité nationale", kind="reported")
+    assert paraphrase["speaker"] == "Victor Cha"  # "a noté que …": reported speech around the quote
     (chang,) = _quotes_with(view, "reconsidérer la question du soutien en armements à l’Ukraine")
     assert chang["speaker"] == "Chang Ho-jin"
     assert chang["role"] == "conseiller à la sécurité nationale"
@@ -97,7 +102,11 @@ def test_every_speaker_given_is_the_right_one(view):
     # Precision first: each quote that has a speaker has the one the text gives it.
     expected = {
         "nous nous réservons le droit": "Vladimir Poutine",
-        "déstabiliser la péninsule": "Matthew Miller",
+        "extrêmement préoccupant": "États-Unis",
+        "C’est extrêmement inquiétant": "Matthew Miller",
+        "déstabiliser la péninsule": "États-Unis",
+        "Une autre chose que Moscou": "Vladimir Poutine",  # reported speech: "…, a ajouté Poutine"
+        "représente l’une des plus grandes menaces": "Victor Cha",  # reported speech: "a noté que"
         "violer les résolutions": "Matthew Miller",
         "sérieusement préoccupé": "Japon",
         "y travaillent": "Vladimir Poutine",

@@ -136,6 +136,10 @@ def _find_close(paragraph: str, start: int) -> int | None:
         opens_nested = ch == "“" and position + 1 < len(paragraph) and paragraph[position + 1].isalnum()
         if ch in closers and position > start + 1 and not opens_nested:
             return position
+        if opens_nested and opener == "“" and re.search(r"[.!?…]\s$", paragraph[max(start, position - 2) : position]):
+            # “First paragraph. “Second paragraph,” X said: a new opening mark restarts the quote.
+            if _find_close(paragraph, position) is not None:
+                return position - 1
         if ch in _CLOSERS and ch != '"' and (ch not in closers or opens_nested):
             inner = _find_close(paragraph, position)
             if inner is not None:
@@ -176,10 +180,20 @@ def _looks_like_org(words: list[str]) -> bool:
 _NAME_RUN = re.compile(
     r"(?<![\w’'-])[A-ZÀ-Ý][\w-]+(?:\s+(?:(?:de|da|di|del|van|von|la|le)\s+)?[A-ZÀ-Ý][\w-]+){1,3}(?![\w’'-])")
 _PEOPLE_KEYS = frozenset({"putin", "zelensky", "xi jinping", "kim jong un", "biden", "trump", "macron", "pope"})
-_TITLES = frozenset("gov sen rep dr mr mrs ms prof m mme mlle sig dott sr sra hr fr st".split())
+_TITLES = frozenset("""gov sen rep dr mr mrs ms prof m mme mlle sig dott sr sra hr fr st sgt capt cpt cpl lt col adm gen
+    maj cmdr supt insp det const pres sec atty""".split())
 _PREPOSITIONS = frozenset(
     """of for at from à au aux a al alla allo ai agli alle del della dello dei degli delle von vom zum zur am beim
     des der de du in en nel nella im sur su sul sulla on by par per""".split()
+)
+
+
+# Words that may follow a speaker's name in an inverted attribution ("a déclaré Poutine à la presse").
+_FOLLOWERS = _PREPOSITIONS | frozenset(
+    """peu juste just shortly soon later afterwards visiblement visibly visibilmente sichtlich visiblemente hier
+    yesterday today aujourd'hui ieri oggi gestern heute ayer hoy also aussi encore again then alors ensuite dans lors
+    durant pendant during while tandis when quand who qui che cui dont die der welche que quien after après dopo
+    nach tras before avant prima vor antes ante outside inside devant davanti vor ante on sunday monday""".split()
 )
 
 
@@ -323,10 +337,20 @@ def parse_speaker(phrase: str, lang: str, names: NameBook) -> Speaker | None:
     return None
 
 
-def _strip_determiners(words: list[str]) -> list[str]:
+_CAPITAL_DETERMINERS = {
+    "fr": {"le", "la", "les", "l", "un", "une", "des"}, "en": {"the", "a", "an"},
+    "it": {"il", "lo", "la", "i", "gli", "le", "un", "una", "uno"}, "de": {"der", "die", "das", "ein", "eine"},
+    "es": {"el", "la", "los", "las", "un", "una"},
+}
+
+
+def _strip_determiners(words: list[str], lang: str = "") -> list[str]:
     while words:
         first = words[0]
         lowered = first.lower()
+        if (first[:1].isupper() and lang in _CAPITAL_DETERMINERS and lowered in speech.DETERMINERS
+                and lowered not in _CAPITAL_DETERMINERS[lang] and len(words) > 1 and _is_cap(words[1])):
+            break  # "Los Angeles Mayor Karen Bass" in English: a name, not an article
         if _ELIDED.match(first):
             head = _ELIDED.sub("", first)
             words = ([head] if head else []) + words[1:]
@@ -374,7 +398,7 @@ def _runs(words: list[str]) -> list[tuple[int, int]]:
 def _name_in_part(part: str, lang: str, names: NameBook):
     """("person", name, role) / ("org", name, None) / ("role", role, None) / ("ambiguous", …) / None."""
     words = [w for w in _TOKEN.findall(part) if w not in ",:;()"]
-    words = _strip_determiners(words)
+    words = _strip_determiners(words, lang)
     if not words:
         return None
     runs = _runs(words)
@@ -412,6 +436,9 @@ def _name_in_part(part: str, lang: str, names: NameBook):
             continue
         if not names.knows(core):
             continue
+        following = words[end] if end < len(words) else ""
+        if len(core) == 1 and following[:1].islower() and following.lower() not in _FOLLOWERS:
+            continue  # "the Indian statement", "Colts coach", "one Thai crew member": a modifier, not a person
         role = " ".join(words[:core_start]).strip() or None
         people.append((" ".join(core), role))
     if len(people) > 1:
@@ -454,8 +481,7 @@ def _sentence_end(paragraph: str, start: int, spans: list[tuple[int, int]]) -> i
 
 def _abbreviation_before(paragraph: str, dot: int) -> bool:
     match = re.search(r"(\w+)$", paragraph[:dot])
-    return bool(match) and (len(match.group(1)) == 1 and match.group(1).isupper() or match.group(1).lower() in
-                            {"gov", "sen", "rep", "dr", "mr", "mrs", "ms", "prof", "st", "jr", "sr", "gen", "lt", "col", "m", "mme"})
+    return bool(match) and (len(match.group(1)) == 1 and match.group(1).isupper() or match.group(1).lower() in _TITLES)
 
 
 def _sentence_start(paragraph: str, end: int, spans: list[tuple[int, int]]) -> int:
@@ -472,7 +498,9 @@ def _sentence_start(paragraph: str, end: int, spans: list[tuple[int, int]]) -> i
     return 0
 
 
-_ABBREVIATIONS = re.compile(r"\b(?:Gov|Sen|Rep|Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|Gen|Lt|Col|M|Mme|[A-Z])\.")
+_ABBREVIATIONS = re.compile(
+    r"\b(?:Gov|Sen|Rep|Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|Gen|Lt|Col|Sgt|Capt|Cpl|Adm|Maj|Cmdr|Supt|Insp|Det|Const|Pres|"
+    r"Sec|Atty|Vice|U\.S|M|Mme|[A-Z])\.")
 _LEAD_PUNCT = " \u00a0,;:»”“\"’)]–—-"
 
 
@@ -516,8 +544,19 @@ def _inverted_subject(rest: str, lang: str, names: NameBook) -> Speaker | None:
     phrase = re.split(r"[;:.!?]|\s[–—]\s", protected, maxsplit=1)[0].replace("\u2024", ".")
     pieces = [p for p in phrase.split(",")]
     first = pieces[0]
+    words = first.split()
+    if not words:
+        return None
+    head = words[0].lower()
+    if not (_is_cap(words[0]) or head in speech.DETERMINERS or _ELIDED.match(head) or head in speech.LEADING_NOISE):
+        return None  # "said by telephone from Varna, Bulgaria": no subject after the verb
+    if words and _is_cap(words[0]) and words[0].lower() not in speech.DETERMINERS:
+        # "Immelman who follows in the footsteps of Gary Player": the name, not what comes after it.
+        runs = _runs(words)
+        if runs and runs[0][0] == 0:
+            first = " ".join(words[: runs[0][1]])
     speaker = parse_speaker(first, lang, names)
-    if (speaker is None or not speaker.name) and len(pieces) > 1:
+    if speaker is not None and not speaker.name and speaker.role and len(pieces) > 1:
         joined = parse_speaker(first + "," + pieces[1], lang, names)
         if joined is not None and joined.name:
             return joined
@@ -543,7 +582,7 @@ def _before_attribution(before: str, lang: str, names: NameBook) -> Speaker | No
         return None
     if _PRONOUN_INVERSION.search(verb.group(0)):
         return Speaker(pronoun=True)
-    subject = before[: verb.start()].strip()
+    subject = _own_clause(before[: verb.start()], lang)
     if not subject:
         return None
     # Leading adverbials: "Cependant, Victor Cha, …" keeps its parts; the parser skips the adverb.
@@ -551,6 +590,22 @@ def _before_attribution(before: str, lang: str, names: NameBook) -> Speaker | No
         subject = ",".join(subject.split(",")[-3:])
     speaker = parse_speaker(subject, lang, names)
     return speaker
+
+
+_CLAUSE_CUT = re.compile(
+    r"(?:^|,?\s+)(?:tandis\s+qu(?:e\s+|['’])|alors\s+qu(?:e\s+|['’])|while\s+|whereas\s+|mentre\s+|während\s+|"
+    r"mientras\s+(?:que\s+)?|but\s+|mais\s+|ma\s+|aber\s+|pero\s+|qu['’]|que\s+|that\s+|che\s+|dass\s+)",
+    re.I)
+
+
+def _own_clause(text: str, lang: str) -> str:
+    """The subject of the last clause: "Attal a affirmé qu'…, tandis qu'Emmanuel Macron" -> "Emmanuel Macron"."""
+    pats = speech.patterns(lang)
+    verbs = list(pats["verb"].finditer(text))
+    if verbs:
+        text = text[verbs[-1].end():]  # another speech verb before this one opens another clause
+    pieces = _CLAUSE_CUT.split(text)
+    return pieces[-1].strip() if pieces else text.strip()
 
 
 def _inserted_attribution(text: str, lang: str, names: NameBook) -> tuple[list[str], Speaker | None]:
@@ -589,6 +644,7 @@ def extract_quotes(text: str, lang: str, article_id: str = "", names: list[str] 
     book = NameBook(names, fallback=story_names, lang=lang, text=text)
     mentions: list[QuoteMention] = []
     last: dict | None = None  # the last speaker: name, role, position in text
+    continuation: dict | None = None  # the speaker of a quote that ended the previous paragraph
     offset = 0
     for paragraph in text.split("\n"):
         para_start = offset
@@ -596,6 +652,7 @@ def extract_quotes(text: str, lang: str, article_id: str = "", names: list[str] 
         if not paragraph.strip():
             continue
         spans = quote_spans(paragraph)
+        reported, said_clauses = _reported(paragraph, para_start, spans, lang, book, article_id)
         found: list[dict] = []
         for open_at, close_at in spans:
             raw = paragraph[open_at + 1 : close_at]
@@ -631,6 +688,12 @@ def extract_quotes(text: str, lang: str, article_id: str = "", names: list[str] 
                         speaker, how = Speaker(pronoun=True), "pronoun"
             found.append({"open": open_at, "close": close_at, "parts": parts, "speaker": speaker, "how": how,
                           "sentence_end": end})
+        for item in found:
+            if item["speaker"] is None:
+                inside = next((sp for a, b, sp in said_clauses if a <= item["open"] and item["close"] <= b + 1
+                               and not speech.patterns(lang)["verb"].search(paragraph[a : item["open"]])), None)
+                if inside is not None:
+                    item["speaker"], item["how"] = inside, "reported"
         _chain(paragraph, found, lang)
         for item in found:
             speaker: Speaker | None = item["speaker"]
@@ -644,18 +707,58 @@ def extract_quotes(text: str, lang: str, article_id: str = "", names: list[str] 
             name = book.complete(speaker.name) if speaker and speaker.name and not speaker.organisation else (
                 speaker.name if speaker else None)
             role = speaker.role if speaker else None
+            if name is None and continuation is not None and item is found[0] and _whole_paragraph(paragraph, item):
+                # A paragraph that is only a quote continues the quote of the paragraph before it.
+                name, role, item["how"] = continuation["name"], continuation["role"], "continues"
             words = len(quote_text.split())
-            if words < (MIN_WORDS_ATTRIBUTED if name else MIN_WORDS_UNATTRIBUTED):
+            if words < (MIN_WORDS_ATTRIBUTED if name else MIN_WORDS_UNATTRIBUTED) or _looks_like_title(quote_text):
                 continue
-            if name and not speaker.organisation:
+            if name and not (speaker is not None and speaker.organisation):
                 last = {"name": name, "role": role, "end": para_start + item["sentence_end"]}
             mentions.append(QuoteMention(article_id=article_id, lang=lang, text=quote_text, speaker=name, role=role,
                                          kind="direct", how=item["how"] if name else None, start=position,
                                          parts=[_clean_quote_text(p) for p in item["parts"]]))
-        mentions.extend(_reported(paragraph, para_start, spans, lang, book, article_id))
+        # The next paragraph may continue this one's last quote, if this paragraph ends with it.
+        tail = found[-1] if found else None
+        continuation = None
+        if tail is not None and mentions and mentions[-1].start == para_start + tail["open"] and mentions[-1].speaker:
+            rest = paragraph[tail["sentence_end"] + 1 :].strip()
+            if len(rest.split()) < 4 or mentions[-1].how == "next":
+                continuation = {"name": mentions[-1].speaker, "role": mentions[-1].role}
+        quoted = [(m.start - para_start, m.start - para_start + len(m.text)) for m in mentions
+                  if m.kind == "direct" and m.speaker and m.start >= para_start]
+        reported = [r for r in reported if not _overlaps_quotes(paragraph, r, quoted)]
+        mentions.extend(reported)
+        if reported and (last is None or reported[-1].start >= last["end"]):
+            clause_end = max((b for a, b, sp in said_clauses if sp.name == reported[-1].speaker), default=0)
+            last = {"name": reported[-1].speaker, "role": reported[-1].role, "end": para_start + clause_end}
     _resolve_roles(mentions)
     mentions.sort(key=lambda m: m.start)
     return mentions
+
+
+def _overlaps_quotes(paragraph: str, mention: QuoteMention, spans) -> bool:
+    """A reported clause that contains a quotation is shown as that quotation instead."""
+    at = paragraph.find(mention.text)
+    if at < 0:
+        return False
+    end = at + len(mention.text)
+    covered = sum(max(0, min(end, close) - max(at, open_)) for open_, close in spans)
+    return covered >= 0.5 * (end - at)
+
+
+def _whole_paragraph(paragraph: str, item: dict) -> bool:
+    return not paragraph[: item["open"]].strip() and not paragraph[item["close"] + 1 :].strip(" .,;:!?»”“\"")
+
+
+def _looks_like_title(text: str) -> bool:
+    """“American Pie”, “Larry King Live”: a title in quotation marks, not a statement."""
+    words = re.findall(r"[\w’'-]+", text)
+    if not words or len(words) > 6 or re.search(r"[.!?,;:]", text):
+        return False
+    minor = {"of", "the", "a", "an", "and", "in", "on", "de", "du", "des", "la", "le", "les", "et", "à", "di", "del",
+             "della", "e", "il", "der", "die", "das", "und", "von", "el", "los", "las", "y"}
+    return all(w[:1].isupper() or w.lower() in minor for w in words) and words[0][:1].isupper()
 
 
 def _chain(paragraph: str, found: list[dict], lang: str) -> None:
@@ -663,6 +766,10 @@ def _chain(paragraph: str, found: list[dict], lang: str) -> None:
     pats = speech.patterns(lang)
     for _ in range(2):
         for left, right in zip(found, found[1:]):
+            gap = paragraph[left["close"] + 1 : right["open"]]
+            if not gap.strip() and left["speaker"] is None and right["speaker"] is not None and right["how"] == "after":
+                left["speaker"], left["how"] = right["speaker"], "chain"  # “A. “B,” said X
+                continue
             if left["sentence_end"] < right["open"]:
                 continue
             gap = paragraph[left["close"] + 1 : right["open"]]
@@ -697,51 +804,97 @@ def _resolve_pronoun(text, position, item, para_start, paragraph, last, book) ->
     return Speaker(name=last["name"], role=last["role"])
 
 
-def _reported(paragraph: str, para_start: int, spans, lang: str, book: NameBook, article_id: str) -> list[QuoteMention]:
-    """Reported speech without quotation marks: "X a déclaré que …", "…, X said."."""
+def _quoted_share(sentence: str) -> float:
+    spans = quote_spans(sentence)
+    return sum(close - open_ for open_, close in spans) / max(1, len(sentence))
+
+
+def _subject_phrase(subject: str, lang: str, book: NameBook) -> Speaker | None:
+    """A subject before a speech verb: a name with appositions ("Rob Jones, Felt's grandson,")."""
+    subject = _CLAUSE_JOIN.split(subject)[-1]  # "Both men credited Felt, but Bernstein" -> "Bernstein"
+    parts = [p for p in subject.strip(" ,").split(",") if p.strip()]
+    if not parts or len(subject.split()) > 14 or any(len(p.split()) > 9 for p in parts):
+        return None
+    return parse_speaker(subject, lang, book)
+
+
+_CLAUSE_JOIN = re.compile(
+    r",?\s+(?:but|and|while|whereas|however|mais|et|tandis\s+que|alors\s+que|ma|e|mentre|aber|und|während|"
+    r"pero|y|mientras)\s+(?=[A-ZÀ-Ý])")
+
+
+_CONTRAST = re.compile(
+    r",?\s+(?:(?:tandis\s+qu|alors\s+qu|while|whereas|mentre|während|mientras)\b|(?:but|mais|aber|pero)\s+(?=[A-ZÀ-Ý]))")
+_THAT_AFTER = 2  # words allowed between the verb and "that": "said Friday that", "told reporters that"
+
+
+def _reported(paragraph: str, para_start: int, spans, lang: str, book: NameBook, article_id: str):
+    """Reported speech: "X a déclaré que …", "X said the …", "…, X said.". Returns (mentions, clauses).
+
+    ``clauses`` are (start, end, speaker) spans of the paragraph said by someone, so that a
+    quote inside them ("X told reporters that the risk “can not be overestimated”") gets X.
+    """
     pats = speech.patterns(lang)
-    out = []
+    out: list[QuoteMention] = []
+    clauses: list[tuple[int, int, Speaker]] = []
     cursor = 0
     for sentence in split_sentences(paragraph):
         found_at = paragraph.find(sentence, cursor)
-        start = para_start + (found_at if found_at >= 0 else cursor)
-        cursor = found_at + len(sentence) if found_at >= 0 else cursor
-        if any(ch in sentence for ch in _ALL_QUOTE_CHARS) or len(sentence.split()) < 8:
+        offset = found_at if found_at >= 0 else cursor
+        cursor = offset + len(sentence)
+        if len(sentence.split()) < 8 or _quoted_share(sentence) >= 0.5:
             continue
         body = sentence.rstrip(" .!?")
-        clause = speaker = None
         verb = pats["verb"].search(body)
         if verb is None:
             continue
         subject = re.split(r"[:;]", body[: verb.start()])[-1].strip()
         rest = body[verb.end():]
-        that = pats["that"].match(rest.lstrip(" ,"))
-        if subject and not subject.endswith(",") and that and len(subject.split()) <= 10:
-            # "X, role, a déclaré que …" / "X said that …" / "X sagte, dass …"
-            clause = rest.lstrip(" ,")[that.end():]
-            speaker = parse_speaker(subject, lang, book)
-        elif (subject and not subject.endswith(",") and lang == "en" and verb.group(0).lower() in ("said", "says")
-              and len(subject.split()) <= 8 and rest.split() and rest.split()[0].lower() not in _PREPOSITIONS | {"it", "so"}):
-            clause = rest  # "Kurtz said the problem had been caused by …"
-            speaker = parse_speaker(subject, lang, book)
-        elif subject.endswith(",") and len(rest.split()) <= 10:
-            # "…, a annoncé le ministre Jean Dupont" (inverted) / "…, her rep told People"
+        clause = speaker = None
+        after_that = None
+        stripped = rest.lstrip(" ,")
+        for skip in range(_THAT_AFTER + 1):
+            # "said that", "said Friday that", "told reporters that", "a déclaré jeudi que"
+            head = re.match(rf"^(?:[\w’'.-]+\s+){{{skip}}}", stripped)
+            if head is None or any(w.lower() in ("and", "et", "e", "und", "y", "but", "mais") for w in head.group(0).split()):
+                break
+            marker = pats["that"].match(stripped[head.end():])
+            if marker:
+                after_that = stripped[head.end() + marker.end():]
+                break
+        first_word = rest.split()[0].lower().strip(",") if rest.split() else ""
+        if subject and after_that is not None:
+            # "X, role, a déclaré que …" / "X said Friday that …" / "X sagte, dass …"
+            speaker = _subject_phrase(subject, lang, book)
+            clause = after_that
+        elif (subject and lang == "en" and verb.group(0).lower() in ("said", "says", "also said")
+              and first_word and first_word not in _PREPOSITIONS | {"it", "so", "in", "on", "that"}):
+            # "Kurtz said the problem had been caused by …", "Luke Pigeon, who lives next door, said he …"
+            speaker = _subject_phrase(subject, lang, book)
+            clause = rest
+        if (speaker is None or not speaker.name) and subject.endswith(",") and len(rest.split()) <= 10:
+            # "…, a annoncé le ministre Jean Dupont" / "…, said Sgt. Marty Earley"
             speaker = _inverted_subject(rest, lang, book) if rest.strip() else None
             clause = subject[:-1]
-        elif "," in subject and len(rest.split()) <= 4:
-            # "…, the spokesman John Smith said."
+        elif (speaker is None or not speaker.name) and "," in subject and len(rest.split()) <= 4:
+            # "…, Earley said." / "…, the spokesman John Smith said Saturday."
             head, tail = subject.rsplit(",", 1)
             if len(tail.split()) <= 8:
                 speaker = parse_speaker(tail, lang, book)
                 clause = head
         if clause is None or speaker is None or not speaker.name or speaker.organisation:
             continue
-        clause = clause.strip(" ,.;:")
+        clause = _CONTRAST.split(clause)[0].strip(" ,.;:")
         if len(clause.split()) < 5:
             continue
-        out.append(QuoteMention(article_id=article_id, lang=lang, text=clause, speaker=book.complete(speaker.name),
-                                role=speaker.role, kind="reported", how="reported", start=start, parts=[clause]))
-    return out
+        clause_at = paragraph.find(clause, offset)
+        name = book.complete(speaker.name)
+        resolved = Speaker(name=name, role=speaker.role)
+        if clause_at >= 0:
+            clauses.append((clause_at, clause_at + len(clause), resolved))
+        out.append(QuoteMention(article_id=article_id, lang=lang, text=clause, speaker=name, role=speaker.role,
+                                kind="reported", how="reported", start=para_start + offset, parts=[clause]))
+    return out, clauses
 
 
 def _resolve_roles(mentions: list[QuoteMention]) -> None:

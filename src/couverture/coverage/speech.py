@@ -14,7 +14,7 @@ _PARTICIPLES = {
         insisté martelé lancé confié répondu rappelé noté qualifié commenté jugé reconnu admis argumenté poursuivi
         conclu dénoncé réagi écrit tweeté raconté répété observé témoigné relevé promis salué regretté déploré plaidé
         asséné tranché résumé confirmé démenti avancé lâché glissé ironisé réclamé demandé signalé soutenu fustigé
-        parlé fait\\s+valoir fait\\s+savoir mis\\s+en\\s+garde prévenu interpellé protesté objecté renchéri concédé
+        parlé appelé évoqué fait\\s+valoir fait\\s+savoir mis\\s+en\\s+garde prévenu interpellé protesté objecté renchéri concédé
         détaillé martelé clamé proclamé déclarée dite affirmée ajoutée annoncée expliquée estimé assurée précisée
         indiquée confiée répondue lancée admise reconnue""",
     "en": """said told added stated explained announced warned noted insisted declared wrote tweeted replied continued
