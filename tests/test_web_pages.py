@@ -15,7 +15,7 @@ from couverture.store import Store
 from couverture.web import create_app, run_server
 from couverture.web.app import CONTENT_SECURITY_POLICY
 from couverture.web.text import safe_href
-from test_web_data import HOSTILE_ID, HOSTILE_TITLE, seeds_story_id, web_database
+from test_web_data import HOSTILE_TITLE, seeds_story_id, web_database
 
 with warnings.catch_warnings():  # starlette would rather its test client ran on httpx2; httpx works
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
