@@ -7,6 +7,7 @@ listed is read with all of them.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Past participles (after an auxiliary: "a déclaré", "has said", "ha detto").
 _PARTICIPLES = {
@@ -198,6 +199,7 @@ def patterns(lang: str) -> dict[str, re.Pattern]:
     return compiled
 
 
+@lru_cache(maxsize=20_000)
 def is_role_word(word: str, lang: str = "") -> bool:
     """"ministre", "Ministerin", "IOC-Präsident" (and in German "Nationaltrainer") are roles; "Hawking" is not."""
     lowered = word.lower().strip(".,")
