@@ -73,6 +73,7 @@ _KINDS: list[tuple[str, tuple[str, ...]]] = [
     ("money", ("euro", "€", "dollar", "$", "£", "pound", "livre", "sterlin", "yen", "yuan", "rouble", "ruble")),
     ("age", ()),
 ]
+_ARTICLES = frozenset("i gli le la les the der die den des los las el il".split())
 _PEOPLE = ("personne", "people", "person", "menschen", "persone", "personas", "habitant", "resident", "civil")
 _AGE_BEFORE = ("aged", "age", "age", "agee", "agé", "eta", "edad", "alter", "los")
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
@@ -103,6 +104,8 @@ def _kind_of(before: str, after: str, sentence: str, lang: str) -> str | None:
     before_words = _fold(before).split()
     after_folded = _fold(after)
     after_words = after_folded.split()
+    while len(after_words) > 1 and after_words[0] in _ARTICLES:
+        after_words = after_words[1:]  # "48 i morti", "30 der Toten"
     previous = before_words[-1].strip("(«“\"'") if before_words else ""
     if previous in _LABELS or previous.rstrip(".") in _LABELS:
         return None
@@ -298,7 +301,7 @@ def find_divergences(alignment, articles, family_of: dict[str, str], entity_keys
                 edges.setdefault(("number", kind), []).append((u, v))
     for u, v in sorted(matched):
         a, b = statements[u], statements[v]
-        if family[u] == family[v] or background(a) or background(b):
+        if background(a) or background(b):
             continue
         left_dates, right_dates = date_set(a.text), date_set(b.text)
         if left_dates and right_dates and not any(same_day(x, y) for x in left_dates for y in right_dates):
@@ -336,7 +339,7 @@ def find_divergences(alignment, articles, family_of: dict[str, str], entity_keys
                 if s.article_id not in version["article_ids"]:
                     version["article_ids"].append(s.article_id)
                 version["statements"].append({"article_id": s.article_id, "sentence": s.index, "text": s.text})
-            if len({family_of.get(a, a) for v in versions.values() for a in v["article_ids"]}) < 2 or len(versions) < 2:
+            if len(versions) < 2:
                 continue
             out.append({"kind": kind, "what": what, "versions": sorted(versions.values(), key=lambda v: v["value"])})
     out.sort(key=lambda d: (d["kind"], d["what"]))
@@ -359,8 +362,8 @@ def _quantity_pairs(alignment, found, family) -> set[tuple[int, int]]:
         best: dict[tuple[int, int], int] = {}
         for u in holders:
             for article, others in by_article.items():
-                if article == statements[u].article or family[others[0]] == family[u]:
-                    continue
+                if article == statements[u].article:
+                    continue  # a copy or a translation that changed a figure is a divergence too
                 v = max(others, key=lambda x: alignment.score[u, x])
                 if alignment.score[u, v] >= QUANTITY_THRESHOLD:
                     best[(u, article)] = v

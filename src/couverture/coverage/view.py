@@ -164,7 +164,7 @@ def format_story_view(view: StoryView) -> str:
              f"{', '.join(sorted({s['lang'] for s in view.sources}))}", ""]
     lines.append("Sources")
     for i, s in enumerate(view.sources):
-        credit = f" ({', '.join(s['agencies'])})" if s["agencies"] else ""
+        credit = f" ({', '.join(s['agencies'])})" if s["agencies"] and s["outlet"] else ""
         when = (s["published"] or "undated")[:16].replace("T", " ")
         extra = ""
         if s["copy_of"]:
@@ -190,7 +190,8 @@ def format_story_view(view: StoryView) -> str:
             who = q["speaker"] or "(speaker unknown)"
             if q["role"]:
                 who += f", {q['role']}"
-            lines.append(f"  {who}: « {_short(q['text'], 220)} » {cite(q['article_ids'])}")
+            said = f"« {_short(q['text'], 220)} »" if q["kind"] == "direct" else f"(reported) {_short(q['text'], 220)}"
+            lines.append(f"  {who}: {said} {cite(q['article_ids'])}")
     if view.shared_facts:
         lines += ["", "Shared facts"]
         for fact in view.shared_facts:
