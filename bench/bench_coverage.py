@@ -37,6 +37,7 @@ def main() -> int:
     from couverture.ingest import read_inputs
     from couverture.store.database import features_json
 
+    stored_timing = store_timing()  # first, so that no sentence has been embedded yet in this process
     analyzer = Analyzer()
     articles = [extract_article(raw) for raw in read_inputs([str(demo_corpus_path())])]
     features = analyzer.analyze_many(articles)
@@ -82,7 +83,7 @@ def main() -> int:
     print("\n".join(lines))
     print(f"compute_story_view, {len(events)} gold stories: cold {cold:.1f}s (model embeds every sentence), "
           f"warm {warm:.2f}s (vectors in memory)")
-    print(store_timing())
+    print(stored_timing)
     return 0
 
 
