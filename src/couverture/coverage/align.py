@@ -106,18 +106,26 @@ def statements_of(articles: Sequence) -> list[Statement]:
 
 
 def _lexical(statements: list[Statement]) -> np.ndarray:
-    """IDF-weighted Dice overlap of anchors between every two statements."""
+    """IDF-weighted Dice overlap of anchors between every two statements (sparse products: a big story has
+    tens of thousands of distinct anchors)."""
+    from scipy import sparse
+
     n = len(statements)
     df = Counter(a for s in statements for a in s.anchors)
     weight = {a: math.log(1 + n / c) for a, c in df.items()}
     vocabulary = {a: i for i, a in enumerate(weight)}
-    matrix = np.zeros((n, len(vocabulary)), dtype=np.float32)
+    rows, cols, values = [], [], []
     for s in statements:
         for a in s.anchors:
-            matrix[s.uid, vocabulary[a]] = weight[a]
-    shared = (matrix > 0).astype(np.float32) @ matrix.T  # weight of u's anchors found in v (symmetric by min below)
+            rows.append(s.uid)
+            cols.append(vocabulary[a])
+            values.append(weight[a])
+    matrix = sparse.csr_matrix((values, (rows, cols)), shape=(n, len(vocabulary)), dtype=np.float32)
+    present = matrix.copy()
+    present.data[:] = 1.0
+    shared = np.asarray((present @ matrix.T).todense(), dtype=np.float32)  # weight of u's anchors found in v
     shared = np.minimum(shared, shared.T)
-    totals = matrix.sum(axis=1)
+    totals = np.asarray(matrix.sum(axis=1)).ravel()
     denominator = totals[:, None] + totals[None, :]
     return np.where(denominator > 0, 2 * shared / np.maximum(denominator, 1e-9), 0.0)
 

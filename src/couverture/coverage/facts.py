@@ -144,8 +144,8 @@ def unique_facts(alignment: Alignment, articles, family_of: dict[str, str], orde
             entry["fact"] = gid
             entries.append(entry)
     out = []
-    for fam in sorted(by_family, key=lambda f: order.get(f, 0)):
-        entries = sorted(by_family[fam], key=lambda e: (order.get(e["article_id"], 0), e["sentence"]))
+    for fam in sorted(set(family_of.get(a.id, a.id) for a in articles), key=lambda f: order.get(f, 0)):
+        entries = sorted(by_family.get(fam, []), key=lambda e: (order.get(e["article_id"], 0), e["sentence"]))
         for entry in entries:
             entry.pop("fact", None)
         members = [a.id for a in articles if family_of.get(a.id, a.id) == fam]
