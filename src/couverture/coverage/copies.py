@@ -16,8 +16,6 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-import numpy as np
-
 from .align import Alignment
 
 SHINGLE = 5

@@ -36,7 +36,6 @@ MIN_WORDS_UNATTRIBUTED = 6  # without a speaker, only real statements are worth 
 # Closers each opener accepts: scraped and translated text mixes them («…”, “…», „…“, “…“).
 _CLOSERS = {"«": "»”“", "“": "”»“", "„": "“”", "‹": "›", "‚": "‘’", '"': '"'}
 _ALL_QUOTE_CHARS = "«»“”„‹›\""
-_DASHES = "–—"
 _PRONOUN_INVERSION = re.compile(r"-(?:t-)?(?:il|elle|on)\b", re.I)
 _NAME_PARTICLES = frozenset("de du des la le van von der den di da del della dos das bin ibn al el y".split())
 _NAME_STARTERS = frozenset("de van von di da del della dos das".split())  # "De la Fuente", "Van Gaal"
@@ -82,7 +81,7 @@ class QuoteMention:
     speaker: str | None
     role: str | None
     kind: str  # "direct" (between quotation marks) or "reported" (speech verb + clause)
-    how: str | None  # where the speaker was found: inserted, after, before, next, pronoun, chain, role
+    how: str | None  # where the speaker was found: inserted, after, before, next, pronoun, chain, continues, reported
     start: int  # character offset in the article text
     parts: list[str] = field(default_factory=list)  # the pieces around an inserted attribution
 
@@ -652,42 +651,8 @@ def extract_quotes(text: str, lang: str, article_id: str = "", names: list[str] 
         if not paragraph.strip():
             continue
         spans = quote_spans(paragraph)
-        reported, said_clauses = _reported(paragraph, para_start, spans, lang, book, article_id)
-        found: list[dict] = []
-        for open_at, close_at in spans:
-            raw = paragraph[open_at + 1 : close_at]
-            parts, speaker = _inserted_attribution(raw, lang, book)
-            how = "inserted" if speaker else None
-            end = _sentence_end(paragraph, close_at + 1, spans)
-            after = paragraph[close_at + 1 : end]
-            gap_has_stop = bool(re.match(r"^[\s»”“\"]*[.!?]", after)) or raw.rstrip(" »”\"").endswith((".", "!", "?"))
-            if speaker is None and not gap_has_stop:
-                next_open = next((s[0] for s in spans if s[0] > close_at), None)
-                window = paragraph[close_at + 1 : next_open] if next_open is not None and next_open < end else after
-                speaker, how = _after_attribution(window, lang, book)
-            if speaker is None:
-                sentence_start = _sentence_start(paragraph, open_at, spans)
-                previous_close = max((s[1] for s in spans if s[1] < open_at and s[1] >= sentence_start), default=None)
-                before = paragraph[(previous_close + 1) if previous_close is not None else sentence_start : open_at]
-                speaker = _before_attribution(before, lang, book)
-                how = "before" if speaker else None
-            if speaker is None and gap_has_stop:
-                # «…» Le porte-parole …, Matthew Miller, a déclaré à la presse.
-                next_start = close_at + 1
-                while next_start < len(paragraph) and paragraph[next_start] in " .!?»”“\"\u00a0":
-                    next_start += 1
-                next_end = _sentence_end(paragraph, next_start, spans)
-                following = paragraph[next_start:next_end]
-                verb = speech.patterns(lang)["verb"].search(following)
-                if verb and not any(q in following for q in "«“„\"") and len(following[verb.end():].split()) <= 5:
-                    subject = following[: verb.start()]
-                    if subject.strip():
-                        speaker = parse_speaker(subject, lang, book)
-                        how = "next" if speaker else None
-                    elif _PRONOUN_INVERSION.search(verb.group(0)):
-                        speaker, how = Speaker(pronoun=True), "pronoun"
-            found.append({"open": open_at, "close": close_at, "parts": parts, "speaker": speaker, "how": how,
-                          "sentence_end": end})
+        reported, said_clauses = _reported(paragraph, para_start, lang, book, article_id)
+        found = [_attribute_span(paragraph, spans, open_at, close_at, lang, book) for open_at, close_at in spans]
         for item in found:
             if item["speaker"] is None:
                 inside = next((sp for a, b, sp in said_clauses if a <= item["open"] and item["close"] <= b + 1
@@ -732,9 +697,50 @@ def extract_quotes(text: str, lang: str, article_id: str = "", names: list[str] 
         if reported and (last is None or reported[-1].start >= last["end"]):
             clause_end = max((b for a, b, sp in said_clauses if sp.name == reported[-1].speaker), default=0)
             last = {"name": reported[-1].speaker, "role": reported[-1].role, "end": para_start + clause_end}
-    _resolve_roles(mentions)
     mentions.sort(key=lambda m: m.start)
     return mentions
+
+
+def _attribute_span(paragraph: str, spans, open_at: int, close_at: int, lang: str, book: NameBook) -> dict:
+    """The speaker of one quotation, from the places an attribution can stand, most reliable first."""
+    raw = paragraph[open_at + 1 : close_at]
+    parts, speaker = _inserted_attribution(raw, lang, book)
+    how = "inserted" if speaker else None
+    end = _sentence_end(paragraph, close_at + 1, spans)
+    after = paragraph[close_at + 1 : end]
+    gap_has_stop = bool(re.match(r"^[\s»”“\"]*[.!?]", after)) or raw.rstrip(" »”\"").endswith((".", "!", "?"))
+    if speaker is None and not gap_has_stop:
+        next_open = next((s[0] for s in spans if s[0] > close_at), None)
+        window = paragraph[close_at + 1 : next_open] if next_open is not None and next_open < end else after
+        speaker, how = _after_attribution(window, lang, book)
+    if speaker is None:
+        sentence_start = _sentence_start(paragraph, open_at, spans)
+        previous_close = max((s[1] for s in spans if sentence_start <= s[1] < open_at), default=None)
+        before = paragraph[(previous_close + 1) if previous_close is not None else sentence_start : open_at]
+        speaker = _before_attribution(before, lang, book)
+        how = "before" if speaker else None
+    if speaker is None and gap_has_stop:
+        # «…» Le porte-parole …, Matthew Miller, a déclaré à la presse.
+        speaker, how = _next_sentence_attribution(paragraph, spans, close_at, lang, book)
+    return {"open": open_at, "close": close_at, "parts": parts, "speaker": speaker, "how": how, "sentence_end": end}
+
+
+def _next_sentence_attribution(paragraph: str, spans, close_at: int, lang: str, book: NameBook):
+    """A sentence after the quote that only says who spoke: "Le porte-parole, X, a déclaré à la presse."."""
+    next_start = close_at + 1
+    while next_start < len(paragraph) and paragraph[next_start] in " .!?»”“\"\u00a0":
+        next_start += 1
+    following = paragraph[next_start:_sentence_end(paragraph, next_start, spans)]
+    verb = speech.patterns(lang)["verb"].search(following)
+    if not verb or any(q in following for q in "«“„\"") or len(following[verb.end():].split()) > 5:
+        return None, None
+    subject = following[: verb.start()]
+    if subject.strip():
+        speaker = parse_speaker(subject, lang, book)
+        return speaker, "next" if speaker else None
+    if _PRONOUN_INVERSION.search(verb.group(0)):
+        return Speaker(pronoun=True), "pronoun"
+    return None, None
 
 
 def _overlaps_quotes(paragraph: str, mention: QuoteMention, spans) -> bool:
@@ -828,7 +834,7 @@ _CONTRAST = re.compile(
 _THAT_AFTER = 2  # words allowed between the verb and "that": "said Friday that", "told reporters that"
 
 
-def _reported(paragraph: str, para_start: int, spans, lang: str, book: NameBook, article_id: str):
+def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, article_id: str):
     """Reported speech: "X a déclaré que …", "X said the …", "…, X said.". Returns (mentions, clauses).
 
     ``clauses`` are (start, end, speaker) spans of the paragraph said by someone, so that a
@@ -897,11 +903,6 @@ def _reported(paragraph: str, para_start: int, spans, lang: str, book: NameBook,
     return out, clauses
 
 
-def _resolve_roles(mentions: list[QuoteMention]) -> None:
-    """Nothing here yet beyond naming: role-only speakers stay unnamed (precision first)."""
-    return None
-
-
 # --- the same quote across articles -------------------------------------------------------
 
 
@@ -915,10 +916,6 @@ def speakers_agree(a: str | None, b: str | None) -> bool:
         return True
     ka, kb = set(entity_key(a).split()), set(entity_key(b).split())
     return bool(ka & kb) and (ka <= kb or kb <= ka or len(ka & kb) >= 2)
-
-
-def speaker_key(name: str | None) -> str | None:
-    return entity_key(name) if name else None
 
 
 QUOTE_SIMILARITY = 0.72  # two quotes (any languages) saying the same words

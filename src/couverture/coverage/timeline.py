@@ -4,10 +4,6 @@ from __future__ import annotations
 from .sources import label_of
 
 
-def _when(article):
-    return article.published
-
-
 def timeline(articles, shared: list[dict], order: dict[str, int]) -> list[dict]:
     """One entry per article, earliest first (undated ones last, in store order).
 

@@ -18,7 +18,7 @@ from .copies import families, find_copies
 from .divergence import find_divergences
 from .facts import shared_facts, unique_facts
 from .quotes import NameBook, extract_quotes, merge_quotes
-from .sources import label_of, source_entry
+from .sources import source_entry
 from .summary import summarize
 from .timeline import timeline
 
