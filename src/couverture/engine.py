@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .analyze import Analyzer
-from .cluster import ArticleProfile, OnlineClusterer, StoryProfile
+from .cluster import ArticleProfile, OnlineClusterer
 from .errors import InputError
 from .ingest import DEFAULT_MAX_BYTES, read_inputs
 from .models import Article, RawDocument
@@ -32,6 +32,7 @@ class IngestReport:
     errors: list[InputError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     story_of: dict[str, str] = field(default_factory=dict)  # article id -> story id
+    merges: list[tuple[str, str, float]] = field(default_factory=list)  # (merged away, kept, probability)
 
     @property
     def failed(self) -> int:
@@ -77,6 +78,24 @@ def _progress(total: int, enabled: bool | None):
     return tqdm(total=total, unit="article", desc="analyze+cluster", file=sys.stderr)
 
 
+def _write(store: Store, clusterer: OnlineClusterer, rows, headlines: dict[str, str], merges, report: IngestReport) -> None:
+    """One transaction: the chunk's articles, the stories they changed, and merges."""
+    resolved_rows = []
+    for article, feats, sid, probability in rows:
+        final = clusterer.resolve(sid)
+        resolved_rows.append((article, feats, final, probability))
+        report.story_of[article.id] = final
+    profiles = clusterer.take_dirty()
+    titles = {clusterer.resolve(sid): title for sid, title in headlines.items()}
+    store.write_batch(
+        resolved_rows, profiles, titles,
+        {"terms": clusterer.term_df, "entities": clusterer.entity_df},
+        merges=merges,
+    )
+    report.added += len(rows)
+    report.merges.extend(merges)
+
+
 def ingest_documents(
     store: Store,
     items: Iterable[RawDocument | InputError],
@@ -101,31 +120,29 @@ def ingest_documents(
             for start in range(0, len(ordered), batch_size):
                 chunk = ordered[start : start + batch_size]
                 features = analyzer.analyze_many(chunk)
+                merges_before = len(clusterer.merges)
                 rows = []
-                touched: dict[str, StoryProfile] = {}
                 headlines: dict[str, str] = {}
                 for article, feats in zip(chunk, features):
                     assignment = clusterer.add(ArticleProfile.build(article, feats))
                     sid = assignment.story_id
                     story = clusterer.stories[sid]
-                    touched[sid] = story
                     if assignment.new_story:
                         headlines[sid] = article.title
                         seen_new.add(sid)
                     elif story.first is not None and article.published is not None and article.published <= story.first:
                         headlines[sid] = article.title  # the earliest article names the story
                     rows.append((article, feats, sid, assignment.probability))
-                    report.story_of[article.id] = sid
-                store.write_batch(
-                    rows, touched.values(), headlines,
-                    {"terms": clusterer.term_df, "entities": clusterer.entity_df},
-                )
-                report.added += len(rows)
+                if start + batch_size >= len(ordered):
+                    clusterer.finish()
+                merges = clusterer.merges[merges_before:]
+                _write(store, clusterer, rows, headlines, merges, report)
                 if bar is not None:
                     bar.update(len(rows))
         finally:
             if bar is not None:
                 bar.close()
+        seen_new = {clusterer.resolve(s) for s in seen_new}
         report.new_stories = len(seen_new)
         report.updated_stories = len({s for s in report.story_of.values()} & known_before)
     if report.errors:

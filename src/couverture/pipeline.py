@@ -63,7 +63,8 @@ def cluster_articles(
     for index in order if order is not None else stream_order(articles):
         assignment = clusterer.add(ArticleProfile.build(articles[index], features[index]))
         story_ids[index] = assignment.story_id
-    return story_ids
+    clusterer.finish()
+    return [clusterer.resolve(sid) if sid else sid for sid in story_ids]
 
 
 def analyze_all(articles: Sequence[Article], analyzer: Analyzer | None = None, batch_size: int = 64, progress=None) -> list[Features]:

@@ -46,6 +46,8 @@ class OnlineClusterer:
         entity_candidates: int = 8,
         max_active: int = 20_000,
         rare_entity_share: float = 0.05,
+        merge_every: int = 64,
+        merge_margin: float = 0.25,
     ):
         self.decision = decision or default_decision_model()
         self.window = timedelta(days=window_days)
@@ -53,6 +55,14 @@ class OnlineClusterer:
         self.entity_candidates = entity_candidates
         self.max_active = max_active
         self.rare_entity_share = rare_entity_share
+        self.merge_every = merge_every
+        self.merge_margin = merge_margin
+        self.merges: list[tuple[str, str, float]] = []  # (merged story, surviving story, probability)
+        self._since_merge: set[str] = set()
+        self._added = 0
+        # Stories changed since the owner last took them (see take_dirty); kept even
+        # after a story leaves the active set, so nothing changed is lost for storage.
+        self.dirty: dict[str, StoryProfile] = {}
         self.term_df = DocumentFrequencies()
         self.entity_df = DocumentFrequencies()
         self.stories: dict[str, StoryProfile] = {}
@@ -187,7 +197,83 @@ class OnlineClusterer:
         self._set_row(story)
         for atom in profile.entities:
             self._entity_index[atom].add(sid)
+        self._since_merge.add(sid)
+        self.dirty[sid] = story
+        self._added += 1
+        if self.merge_every and self._added % self.merge_every == 0:
+            self.merge_pass()
         return Assignment(profile.id, sid, probability, new)
+
+    # --- merges ---------------------------------------------------------------------
+    def _as_article(self, story: StoryProfile) -> ArticleProfile:
+        """A story seen as one long article, to score it against another story."""
+        from collections import Counter
+
+        return ArticleProfile(
+            id=story.id, lang=story.langs.most_common(1)[0][0] if story.langs else "und", time=story.last,
+            embedding=story.centroid, terms=Counter(story.term_df), entities=Counter(story.entity_df),
+            numbers=set(story.number_df),
+        )
+
+    def merge_pass(self) -> list[tuple[str, str, float]]:
+        """Merge stories that turn out to be one.
+
+        Each story updated since the last pass is compared with its nearest active
+        stories; a pair merges when the decision model is confident beyond the join
+        threshold by ``merge_margin``. The larger story keeps its id (the older one on
+        a tie, i.e. the lower id), so links to it stay valid; the other id is recorded
+        in :attr:`merges`.
+        """
+        done = []
+        required = min(0.99, self.decision.threshold + self.merge_margin)
+        for sid in sorted(self._since_merge):
+            story = self.stories.get(sid)
+            if story is None:
+                continue
+            probe = self._as_article(story)
+            best = None
+            for other_id, dense in self.candidates(probe).items():
+                if other_id == sid or other_id not in self.stories:
+                    continue
+                other = self.stories[other_id]
+                features = pair_features(probe, other, self.term_df, self.entity_df, dense=dense)
+                probability = self.decision.probability(features)
+                if probability >= required and (best is None or probability > best[0]):
+                    best = (probability, other_id)
+            if best is None:
+                continue
+            other = self.stories[best[1]]
+            keep, gone = sorted((story, other), key=lambda s: (-s.size, s.id))
+            keep.absorb(gone)
+            self._deactivate(gone.id)
+            self.dirty.pop(gone.id, None)
+            self.dirty[keep.id] = keep
+            self._set_row(keep)
+            for atom in keep.entity_df:
+                self._entity_index[atom].add(keep.id)
+            self.merges.append((gone.id, keep.id, best[0]))
+            done.append((gone.id, keep.id, best[0]))
+        self._since_merge.clear()
+        return done
+
+    def take_dirty(self) -> list[StoryProfile]:
+        """The stories changed since the last call, and forget them."""
+        changed = [self.dirty[sid] for sid in sorted(self.dirty)]
+        self.dirty = {}
+        return changed
+
+    def finish(self) -> list[tuple[str, str, float]]:
+        """Run a last merge pass over what changed since the previous one."""
+        return self.merge_pass() if self._since_merge else []
+
+    def resolve(self, story_id: str) -> str:
+        """The surviving id of a story that may have been merged away."""
+        forward = {gone: keep for gone, keep, _ in self.merges}
+        seen = set()
+        while story_id in forward and story_id not in seen:
+            seen.add(story_id)
+            story_id = forward[story_id]
+        return story_id
 
     def partial_fit(self, profiles: Iterable[ArticleProfile]) -> list[Assignment]:
         return [self.add(p) for p in profiles]

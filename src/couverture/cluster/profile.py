@@ -73,6 +73,8 @@ class StoryProfile:
     first: datetime | None = None
     last: datetime | None = None
     members: list[str] = field(default_factory=list)
+    # (name, idf epoch, size) -> norm of the story's weighted vector; see similarity.py
+    norm_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def centroid(self) -> np.ndarray:
@@ -112,15 +114,31 @@ class StoryProfile:
 
 
 class DocumentFrequencies:
-    """Online document frequencies, for IDF weights that sharpen as the stream grows."""
+    """Online document frequencies, for IDF weights that sharpen as the stream grows.
+
+    IDF values are cached and the cache is dropped every time the collection grows
+    by a few percent (an *epoch*): weights then lag the counts slightly, which changes
+    nothing measurable, and scoring stays cheap.
+    """
 
     def __init__(self):
         self.docs = 0
         self.df: Counter = Counter()
+        self.epoch = 0
+        self._epoch_docs = 0
+        self._idf: dict[str, float] = {}
 
     def add(self, keys) -> None:
         self.docs += 1
         self.df.update(keys)
+        if self.docs >= self._epoch_docs * 1.05 + 1:
+            self.epoch += 1
+            self._epoch_docs = self.docs
+            self._idf.clear()
 
     def idf(self, key: str) -> float:
-        return math.log((self.docs + 1) / (self.df.get(key, 0) + 1)) + 1.0
+        value = self._idf.get(key)
+        if value is None:
+            value = math.log((self.docs + 1) / (self.df.get(key, 0) + 1)) + 1.0
+            self._idf[key] = value
+        return value

@@ -5,8 +5,11 @@ Features (all in [0, 1] except the time gap):
   lexical   TF-IDF cosine of the article's lemmas with the story's lemma profile
   entity    TF-IDF cosine of entity keys (aliases make it work across languages)
   numbers   share of the article's salient numbers that the story also reports
+  rare_entity  rarity (normalised IDF) of the rarest entity the article shares with the story:
+            one shared rare name ("INS Sukanya", "Sharron Smith") is strong evidence
   gap_days  days between the article and the story's nearest member (0 if unknown)
   same_lang 1 when the story already holds an article in the article's language
+  log_size  log(1 + story size): large stories have flatter profiles
 """
 from __future__ import annotations
 
@@ -20,23 +23,38 @@ import numpy as np
 
 from .profile import ArticleProfile, DocumentFrequencies, StoryProfile
 
-FEATURES = ("dense", "lexical", "entity", "numbers", "gap_days", "same_lang")
+FEATURES = ("dense", "lexical", "entity", "rare_entity", "numbers", "gap_days", "same_lang", "log_size")
 
 
-def _weighted_cosine(article: Counter, story: Counter, story_size: int, idf) -> float:
-    if not article or not story:
+def _story_norm(story: StoryProfile, name: str, counts: Counter, frequencies: DocumentFrequencies) -> float:
+    key = (name, frequencies.epoch, story.size)
+    norm = story.norm_cache.get(name)
+    if norm is None or norm[0] != key:
+        idf = frequencies.idf
+        value = math.sqrt(sum(((v / story.size) * idf(k)) ** 2 for k, v in counts.items()))
+        norm = (key, value)
+        story.norm_cache[name] = norm
+    return norm[1]
+
+
+def _weighted_cosine(article: Counter, story: StoryProfile, name: str, frequencies: DocumentFrequencies) -> float:
+    """Cosine of the article's (1 + log tf) * idf vector with the story's (share of members) * idf vector."""
+    counts: Counter = getattr(story, name)
+    if not article or not counts:
         return 0.0
-    a_weights = {k: (1.0 + math.log(v)) * idf(k) for k, v in article.items()}
+    idf = frequencies.idf
     dot = 0.0
-    for key, weight in a_weights.items():
-        share = story.get(key)
+    a_norm2 = 0.0
+    size = story.size
+    for key, tf in article.items():
+        weight = (1.0 + math.log(tf)) * idf(key)
+        a_norm2 += weight * weight
+        share = counts.get(key)
         if share:
-            dot += weight * (share / story_size) * idf(key)
+            dot += weight * (share / size) * idf(key)
     if dot == 0.0:
         return 0.0
-    a_norm = math.sqrt(sum(w * w for w in a_weights.values()))
-    s_norm = math.sqrt(sum(((v / story_size) * idf(k)) ** 2 for k, v in story.items()))
-    return dot / (a_norm * s_norm)
+    return dot / (math.sqrt(a_norm2) * _story_norm(story, name, counts, frequencies))
 
 
 def pair_features(
@@ -57,13 +75,20 @@ def pair_features(
             gap = (story.first - article.time).total_seconds() / 86400
         elif article.time > story.last:
             gap = (article.time - story.last).total_seconds() / 86400
+    rare = 0.0
+    ceiling = math.log(entity_df.docs + 2) + 1.0
+    for atom in article.entities:
+        if story.entity_df.get(atom):
+            rare = max(rare, entity_df.idf(atom) / ceiling)
     return {
         "dense": dense,
-        "lexical": _weighted_cosine(article.terms, story.term_df, story.size, term_df.idf),
-        "entity": _weighted_cosine(article.entities, story.entity_df, story.size, entity_df.idf),
+        "lexical": _weighted_cosine(article.terms, story, "term_df", term_df),
+        "entity": _weighted_cosine(article.entities, story, "entity_df", entity_df),
+        "rare_entity": rare,
         "numbers": numbers,
         "gap_days": gap,
         "same_lang": 1.0 if story.langs.get(article.lang) else 0.0,
+        "log_size": math.log1p(story.size),
     }
 
 
@@ -88,6 +113,8 @@ class DecisionModel:
             "entity": features["entity"],
             "entity_x_lang": features["entity"] * same,
             "numbers": features["numbers"],
+            "rare_entity": features.get("rare_entity", 0.0),
+            "log_size": features.get("log_size", 0.0),
             "log_gap": math.log1p(features["gap_days"]),
             "same_lang": same,
             "dense_x_cross": features["dense"] * (1.0 - same),
