@@ -68,3 +68,21 @@ def test_eval_needs_a_gold_field_for_jsonl(tmp_path):
     path.write_text('{"text": "abc"}\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["eval", str(path)])
     assert result.exit_code == 1 and "--gold-field" in result.output
+
+
+def test_show_json_is_the_full_coverage(filled):
+    runner = CliRunner()
+    records = [json.loads(line) for line in runner.invoke(main, ["export", "--articles", "--db", str(filled)]).stdout.splitlines()]
+    story_id = next(r["story_id"] for r in records if "Poutine" in r["title"])
+    result = runner.invoke(main, ["show", story_id, "--json", "--db", str(filled)])
+    assert result.exit_code == 0, result.output
+    view = json.loads(result.stdout)
+    assert set(view) == {"id", "headline", "sources", "timeline", "summary", "quotes", "shared_facts",
+                         "unique_facts", "divergences", "copies"}
+    assert view["id"] == story_id and len(view["sources"]) == 2
+
+
+def test_ingest_url_without_allow_private_is_refused(db_path):
+    result = CliRunner().invoke(main, ["ingest", "http://127.0.0.1:9/article.html", "--db", str(db_path)])
+    assert result.exit_code == 1
+    assert "--allow-private" in result.stderr

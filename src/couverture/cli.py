@@ -47,17 +47,28 @@ def main() -> None:
 @db_option
 @click.option("--max-bytes", default=20_000_000, show_default=True, help="Refuse input files larger than this.")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when on a terminal).")
-def ingest(paths, db, max_bytes, progress):
-    """Ingest files or folders (.txt, .html, .json, .jsonl) and cluster them into stories.
+@click.option("--allow-private", is_flag=True,
+              help="Allow URLs on loopback, private or link-local addresses (only for servers you trust).")
+def ingest(paths, db, max_bytes, progress, allow_private):
+    """Ingest files or folders (.txt, .html, .json, .jsonl), web pages and feeds by URL,
+    and cluster them into stories.
 
     Exit status is 1 when some inputs could not be ingested (each is reported on
     stderr with the reason); the others are stored all the same.
     """
-    from .engine import ingest_paths
+    from itertools import chain
+
+    from .engine import ingest_documents
+    from .feeds import documents_from_sources, is_url
+    from .ingest import read_inputs
 
     store = _open(db)
     started = time.perf_counter()
-    report = ingest_paths(store, paths, max_bytes=max_bytes, progress=progress)
+    files = [p for p in paths if not is_url(p)]
+    urls = [p for p in paths if is_url(p)]
+    items = chain(read_inputs(files, max_bytes=max_bytes),
+                  documents_from_sources(urls, allow_private=allow_private, store=store))
+    report = ingest_documents(store, items, progress=progress)
     elapsed = time.perf_counter() - started
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
@@ -98,26 +109,23 @@ def stories_command(db, limit, as_json):
 @main.command()
 @click.argument("story")
 @db_option
-@click.option("--json", "as_json", is_flag=True, help="Print the story and its articles as JSON.")
-def show(story, db, as_json):
-    """Show one story's articles: outlet, language, date, title (STORY may be an id prefix)."""
+@click.option("--json", "as_json", is_flag=True, help="Print the story's full coverage as one JSON object.")
+@click.option("--lang", "preferred_lang", default=None, metavar="LANG",
+              help="Show summary sentences, facts and quotes in this language first when a source has them (e.g. fr).")
+def show(story, db, as_json, preferred_lang):
+    """Show one story's full coverage: sources, timeline, summary, who said what, shared and
+    unique facts, divergences, copies and translations (STORY may be an id prefix)."""
+    from .coverage import build_story_view, format_story_view
+
     store = _open(db)
     story_id = store.resolve_story_id(story)
     if story_id is None:
         raise click.ClickException(f"no story {story!r}; `couverture stories` lists them")
-    members = store.story_articles(story_id)
+    view = build_story_view(store, story_id, preferred_lang=preferred_lang)
     if as_json:
-        click.echo(json.dumps({"id": story_id, "articles": [a.to_json(with_text=False) for a in members]},
-                              ensure_ascii=False, indent=2))
+        click.echo(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
         return
-    summary = next((s for s in store.list_stories() if s.id == story_id), None)
-    if summary:
-        click.echo(f"{summary.headline}\n{story_id} · {summary.size} articles · {len(summary.outlets)} outlets · "
-                   f"{', '.join(summary.languages)} · {_span(summary.first_published, summary.last_published)}\n")
-    for article in members:
-        credit = f" ({', '.join(article.agencies)})" if article.agencies else ""
-        click.echo(f"  {_day(article.published):<16}  {article.lang}  {(article.outlet or '?') + credit:<28}  {article.title}")
-        click.echo(f"  {'':16}      id {article.id}")
+    click.echo(format_story_view(view))
 
 
 @main.command()
