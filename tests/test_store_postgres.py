@@ -1,0 +1,100 @@
+"""The same store on a real PostgreSQL server, started by the test in a temporary folder.
+
+Needs Debian's postgresql package (its binaries under /usr/lib/postgresql/*/bin);
+.ci/run installs it when missing.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, SEEDS
+from couverture.engine import ingest_paths
+from couverture.store import Store
+
+
+def _pg_bin() -> str:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        pytest.fail("PostgreSQL binaries not found: install Debian's postgresql package (apt-get install postgresql)")
+    return os.path.dirname(found[-1])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _run(args: list[str], as_postgres: bool) -> None:
+    if as_postgres:  # PostgreSQL refuses to run as root
+        args = ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(args)]
+    subprocess.run(args, check=True, capture_output=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    binaries = _pg_bin()
+    as_postgres = os.geteuid() == 0
+    # Not under pytest's tmp folder: that one is private to root, and the server runs as postgres.
+    folder = tempfile.mkdtemp(prefix="couverture-pg-")
+    data = Path(folder) / "data"
+    data.mkdir()
+    if as_postgres:
+        shutil.chown(folder, "postgres")
+        shutil.chown(data, "postgres")
+    port = _free_port()
+    _run([f"{binaries}/initdb", "-D", str(data), "-A", "trust", "-U", "postgres"], as_postgres)
+    _run([f"{binaries}/pg_ctl", "-D", str(data), "-w", "-l", str(data / "log"),
+          "-o", f"'-p {port} -k {data} -c listen_addresses=127.0.0.1'", "start"], as_postgres)
+    try:
+        url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        deadline = time.time() + 30
+        while True:
+            try:
+                Store(url).close()
+                break
+            except Exception:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.5)
+        yield url
+    finally:
+        _run([f"{binaries}/pg_ctl", "-D", str(data), "-m", "fast", "stop"], as_postgres)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_ingest_cluster_dedupe_and_merge_on_postgres(postgres_url, analyzer, tmp_path):
+    store = Store(postgres_url)
+    report = ingest_paths(store, [SEEDS, FIXTURES / "unrelated_fr.txt"], analyzer=analyzer)
+    assert report.added == 3 and not report.errors
+    stories = {s.id: s.size for s in store.list_stories()}
+    assert sorted(stories.values()) == [1, 2]
+
+    again = ingest_paths(store, [SEEDS], analyzer=analyzer)
+    assert (again.added, again.duplicates) == (0, 2)
+    assert store.count_articles() == 3
+
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"")
+    failed = ingest_paths(store, [bad], analyzer=analyzer)
+    assert failed.failed == 1 and store.count_articles() == 3
+    assert any(origin.endswith("empty.txt") for origin, _, _ in store.recent_errors())
+
+    seeds_story = next(sid for sid, size in stories.items() if size == 2)
+    other = next(sid for sid, size in stories.items() if size == 1)
+    store.write_batch([], [], {}, {}, merges=[(other, seeds_story, 0.9)])
+    assert store.resolve_story_id(other) == seeds_story
+    assert {a.story_id for a in store.iter_articles()} == {seeds_story}
+    seed_titles = {a.title for a in store.story_articles(seeds_story)}
+    assert len(seed_titles) == 3
+    assert [a.id for a in store.search_articles("Poutine")]
+    store.close()
