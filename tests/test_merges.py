@@ -44,3 +44,17 @@ def test_a_merged_story_id_still_resolves_in_the_store(store, analyzer):
     assert store.resolve_story_id(second) == first
     assert {a.story_id for a in store.iter_articles()} == {first}
     assert [s.id for s in store.list_stories()] == [first]
+
+
+def test_a_merge_during_ingest_that_removes_the_just_assigned_story(store, analyzer):
+    """The merge pass can run inside add() and merge away the story the article just joined."""
+    shipped = default_decision_model()
+    # Joining needs 0.75 (the seeds score 0.71: no join); merging needs 0.45 (they score 0.51).
+    decision = DecisionModel(shipped.bias, dict(shipped.weights), threshold=0.75)
+    clusterer = OnlineClusterer(decision=decision, merge_every=1, merge_margin=-0.3)
+    report = ingest_paths(store, [SEEDS], analyzer=analyzer, clusterer=clusterer)
+    assert report.added == 2 and len(clusterer.merges) == 1
+    (story,) = set(report.story_of.values())
+    assert [s.id for s in store.list_stories()] == [story]
+    gone, kept, _ = clusterer.merges[0]
+    assert kept == story and store.resolve_story_id(gone) == story

@@ -125,7 +125,7 @@ def ingest_documents(
                 headlines: dict[str, str] = {}
                 for article, feats in zip(chunk, features):
                     assignment = clusterer.add(ArticleProfile.build(article, feats))
-                    sid = assignment.story_id
+                    sid = clusterer.resolve(assignment.story_id)
                     story = clusterer.stories[sid]
                     if assignment.new_story:
                         headlines[sid] = article.title

@@ -202,6 +202,8 @@ class OnlineClusterer:
         self._added += 1
         if self.merge_every and self._added % self.merge_every == 0:
             self.merge_pass()
+            # The pass may have merged away the story this article just joined or opened.
+            sid = self.resolve(sid)
         return Assignment(profile.id, sid, probability, new)
 
     # --- merges ---------------------------------------------------------------------

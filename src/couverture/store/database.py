@@ -289,6 +289,15 @@ class Store:
                     row = conn.execute(
                         select(stories.c.id, stories.c.merged_into).where(stories.c.id == matches[0])
                     ).first()
+            if row is None:
+                # A story opened and merged away inside one batch never got a row of
+                # its own; its merge record still says where it went.
+                into = conn.execute(
+                    select(story_merges.c.into_story).where(story_merges.c.from_story == story_id)
+                    .order_by(story_merges.c.id.desc()).limit(1)
+                ).scalar()
+                if into is not None:
+                    row = conn.execute(select(stories.c.id, stories.c.merged_into).where(stories.c.id == into)).first()
             seen = set()
             while row is not None and row.merged_into and row.id not in seen:
                 seen.add(row.id)
