@@ -101,3 +101,19 @@ def test_dates_from_page_urls():
     assert date_from_url("http://example.com/technology/20070503/judge").date().isoformat() == "2007-05-03"
     assert date_from_url("https://example.com/item/?map=plane-bombs") is None
     assert date_from_url("https://example.com/2031/01/01/future") is None
+
+
+def test_a_headline_given_as_both_title_and_text_is_kept():
+    """Headline-only records (feeds, headline sets) repeat the title as the text."""
+    from couverture.extract import extract_article
+    from couverture.models import RawDocument
+
+    headline = "Incendie de Notre-Dame : la charpente s'est effondree"
+    article = extract_article(RawDocument("headlines:1", "record", {"title": headline, "text": " " + headline + " "}))
+    assert article.text == headline and article.title == headline
+    # A repeated title followed by page furniture only is still not an article.
+    import pytest
+    from couverture.errors import InputError
+
+    with pytest.raises(InputError):
+        extract_article(RawDocument("headlines:2", "record", {"title": headline, "text": headline + "\nLire aussi\nPartager sur Facebook"}))

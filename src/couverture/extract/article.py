@@ -81,9 +81,13 @@ def extract_article(raw: RawDocument, now: datetime | None = None) -> Article:
 
     cleaned = clean_text(fields["text"], title=fields.get("title"))
     body = cleaned.text
-    if not body and cleaned.title and len(cleaned.removed) == len(cleaned.urls):
-        # A one-line input (a wire flash, a headline, maybe under its URL) is its own text.
-        body = cleaned.title
+    if not body and cleaned.title:
+        # A one-line input (a wire flash, a headline, maybe under its URL, maybe given
+        # as both title and text) is its own text.
+        headline = " ".join(cleaned.title.split())
+        furniture = [line for line in cleaned.removed if not " ".join(line.split()).startswith(headline)]
+        if len(furniture) == len(cleaned.urls):
+            body = cleaned.title
     if len(body) < MIN_TEXT_CHARS:
         left = f"only {len(body)} characters" if body else "nothing"
         raise InputError(raw.origin, f"no article text: {left} left after removing navigation and page furniture")
