@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from conftest import SEEDS
 from couverture.cluster import DecisionModel, OnlineClusterer, default_decision_model
+from couverture.cluster.similarity import default_merge_model
+from couverture.cluster.training import never_merge
 from couverture.cluster.profile import ArticleProfile
 from couverture.engine import ingest_paths
 from couverture.extract import extract_article
@@ -14,30 +16,43 @@ def _seed_profiles(analyzer):
     return [ArticleProfile.build(a, f) for a, f in zip(articles, analyzer.analyze_many(articles))]
 
 
-def test_merge_pass_joins_two_stories_of_one_event(analyzer):
+def _merge_model(threshold: float) -> DecisionModel:
+    shipped = default_merge_model()
+    return DecisionModel(shipped.bias, dict(shipped.weights), threshold)
+
+
+def test_merge_pass_joins_two_stories_when_the_merge_model_clears_its_threshold(analyzer):
     shipped = default_decision_model()
     never_join = DecisionModel(shipped.bias, dict(shipped.weights), threshold=0.999)
-    # The two seeds score 0.71 as article-vs-story; a margin of 0.1 over the shipped
-    # threshold makes the merge test independent of the tuned default margin.
-    clusterer = OnlineClusterer(decision=never_join, merge_every=0, merge_margin=0.1)
-    first, second = (clusterer.add(p) for p in _seed_profiles(analyzer))
-    assert first.story_id != second.story_id  # nothing could join
+    profiles = _seed_profiles(analyzer)
 
-    clusterer.decision = shipped
+    clusterer = OnlineClusterer(decision=never_join, merge_every=0, merge_decision=never_merge())
+    first, second = (clusterer.add(p) for p in profiles)
+    assert first.story_id != second.story_id  # nothing could join
+    assert clusterer.finish() == []  # a merge model that never fires merges nothing
+
+    clusterer.merge_decision = _merge_model(0.0)
     clusterer._since_merge = {first.story_id, second.story_id}
     merges = clusterer.merge_pass()
     assert len(merges) == 1
     gone, kept, probability = merges[0]
     assert {gone, kept} == {first.story_id, second.story_id}
     assert kept == min(first.story_id, second.story_id)  # equal sizes: the lower id stays
-    assert probability >= shipped.threshold + clusterer.merge_margin
     assert clusterer.resolve(gone) == kept
     assert set(clusterer.stories) == {kept} and clusterer.stories[kept].size == 2
+
+    # The same pair just under the threshold stays apart.
+    strict = OnlineClusterer(decision=never_join, merge_every=0, merge_decision=_merge_model(probability + 0.01))
+    for p in profiles:
+        strict.add(p)
+    assert strict.finish() == [] and len(strict.stories) == 2
 
 
 def test_a_merged_story_id_still_resolves_in_the_store(store, analyzer):
     shipped = default_decision_model()
-    clusterer = OnlineClusterer(decision=DecisionModel(shipped.bias, dict(shipped.weights), 0.999), merge_every=0)
+    clusterer = OnlineClusterer(
+        decision=DecisionModel(shipped.bias, dict(shipped.weights), 0.999), merge_every=0, merge_decision=never_merge()
+    )
     report = ingest_paths(store, [SEEDS], analyzer=analyzer, clusterer=clusterer)
     first, second = sorted(set(report.story_of.values()))
     store.write_batch([], [], {}, {}, merges=[(second, first, 0.9)])
@@ -49,9 +64,8 @@ def test_a_merged_story_id_still_resolves_in_the_store(store, analyzer):
 def test_a_merge_during_ingest_that_removes_the_just_assigned_story(store, analyzer):
     """The merge pass can run inside add() and merge away the story the article just joined."""
     shipped = default_decision_model()
-    # Joining needs 0.75 (the seeds score 0.71: no join); merging needs 0.45 (they score 0.51).
-    decision = DecisionModel(shipped.bias, dict(shipped.weights), threshold=0.75)
-    clusterer = OnlineClusterer(decision=decision, merge_every=1, merge_margin=-0.3)
+    never_join = DecisionModel(shipped.bias, dict(shipped.weights), threshold=0.999)
+    clusterer = OnlineClusterer(decision=never_join, merge_every=1, merge_decision=_merge_model(0.0))
     report = ingest_paths(store, [SEEDS], analyzer=analyzer, clusterer=clusterer)
     assert report.added == 2 and len(clusterer.merges) == 1
     (story,) = set(report.story_of.values())

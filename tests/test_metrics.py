@@ -21,3 +21,11 @@ def test_pairwise_by_hand():
     scores = pairwise(["p", "p", "p", "q"], ["a", "a", "b", "b"])
     assert abs(scores.precision - 1 / 3) < 1e-9
     assert abs(scores.recall - 1 / 2) < 1e-9
+
+
+def test_translated_semeval_copies_share_their_original_pair_id():
+    from couverture.eval.semeval import base_pair_id
+
+    assert base_pair_id("1484039360it_1484180228it") == "1484039360_1484180228"
+    assert base_pair_id("1556488279_1573093212fr") == "1556488279_1573093212"
+    assert base_pair_id("1586893419_1587582551") == "1586893419_1587582551"

@@ -22,7 +22,7 @@ from datetime import timedelta
 import numpy as np
 
 from .profile import ArticleProfile, DocumentFrequencies, StoryProfile
-from .similarity import DecisionModel, default_decision_model, pair_features
+from .similarity import DecisionModel, default_decision_model, default_merge_model, pair_features
 
 
 def story_id_for(first_article_id: str) -> str:
@@ -47,16 +47,16 @@ class OnlineClusterer:
         max_active: int = 20_000,
         rare_entity_share: float = 0.05,
         merge_every: int = 64,
-        merge_margin: float = 0.25,
+        merge_decision: DecisionModel | None = None,
     ):
         self.decision = decision or default_decision_model()
+        self.merge_decision = merge_decision or default_merge_model()
         self.window = timedelta(days=window_days)
         self.dense_candidates = dense_candidates
         self.entity_candidates = entity_candidates
         self.max_active = max_active
         self.rare_entity_share = rare_entity_share
         self.merge_every = merge_every
-        self.merge_margin = merge_margin
         self.merges: list[tuple[str, str, float]] = []  # (merged story, surviving story, probability)
         self._since_merge: set[str] = set()
         self._added = 0
@@ -221,13 +221,13 @@ class OnlineClusterer:
         """Merge stories that turn out to be one.
 
         Each story updated since the last pass is compared with its nearest active
-        stories; a pair merges when the decision model is confident beyond the join
-        threshold by ``merge_margin``. The larger story keeps its id (the older one on
-        a tie, i.e. the lower id), so links to it stay valid; the other id is recorded
-        in :attr:`merges`.
+        stories; a pair merges when :attr:`merge_decision` (a model fitted on
+        story-vs-story pairs, see ``training.merge_rows``) clears its threshold. The
+        larger story keeps its id (the older one on a tie, i.e. the lower id), so links
+        to it stay valid; the other id is recorded in :attr:`merges`.
         """
         done = []
-        required = min(0.99, self.decision.threshold + self.merge_margin)
+        required = self.merge_decision.threshold
         for sid in sorted(self._since_merge):
             story = self.stories.get(sid)
             if story is None:
@@ -239,7 +239,7 @@ class OnlineClusterer:
                     continue
                 other = self.stories[other_id]
                 features = pair_features(probe, other, self.term_df, self.entity_df, dense=dense)
-                probability = self.decision.probability(features)
+                probability = self.merge_decision.probability(features)
                 if probability >= required and (best is None or probability > best[0]):
                     best = (probability, other_id)
             if best is None:

@@ -134,10 +134,17 @@ class DecisionModel:
 
 
 DEFAULT_MODEL_PATH = Path(__file__).with_name("decision_model.json")
+# Story-vs-story: a model of its own, since a story seen as one long article has
+# flatter profiles than an article and the join model is miscalibrated on it.
+DEFAULT_MERGE_MODEL_PATH = Path(__file__).with_name("merge_model.json")
 
 
 def default_decision_model() -> DecisionModel:
     return DecisionModel.load(DEFAULT_MODEL_PATH)
+
+
+def default_merge_model() -> DecisionModel:
+    return DecisionModel.load(DEFAULT_MERGE_MODEL_PATH)
 
 
 def interaction_matrix(model: DecisionModel, rows: list[dict[str, float]]) -> np.ndarray:

@@ -91,6 +91,28 @@ def fit_decision(rows: list[dict[str, float]], labels: list[int], c: float = 1.0
 
 
 THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
+MERGE_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99)
+
+
+def never_merge() -> DecisionModel:
+    """A merge model that never fires: to fit and tune the join decision on its own."""
+    return DecisionModel(bias=-50.0, weights={}, threshold=1.0)
+
+
+def _bcubed_f1(articles, features, gold, order, make_clusterer) -> float:
+    """Mean BCubed F1 over the stream and the same stream reversed.
+
+    Online clustering depends on arrival order; scoring one order only makes the
+    chosen threshold jump between neighbours of the grid from one run to the next.
+    """
+    from ..eval.metrics import bcubed
+    from ..pipeline import cluster_articles
+
+    scores = []
+    for sequence in (list(order), list(reversed(order))):
+        predicted = cluster_articles(articles, features, make_clusterer(), order=sequence)
+        scores.append(bcubed([predicted[i] for i in sequence], [gold[i] for i in sequence]).f1)
+    return sum(scores) / len(scores)
 
 
 def choose_threshold(
@@ -101,15 +123,66 @@ def choose_threshold(
     order: Sequence[int],
     thresholds: Sequence[float] = THRESHOLDS,
 ) -> tuple[float, float]:
-    """The join threshold with the best BCubed F1 when clustering ``order`` (training data only)."""
-    from ..eval.metrics import bcubed
-    from ..pipeline import cluster_articles
-
+    """The join threshold with the best BCubed F1 when clustering ``order`` without
+    merges (training data only)."""
     best = (-1.0, model.threshold)
     for threshold in thresholds:
         trial = DecisionModel(model.bias, dict(model.weights), threshold)
-        predicted = cluster_articles(articles, features, OnlineClusterer(decision=trial), order=order)
-        score = bcubed([predicted[i] for i in order], [gold[i] for i in order]).f1
+        score = _bcubed_f1(
+            articles, features, gold, order, lambda: OnlineClusterer(decision=trial, merge_decision=never_merge())
+        )
+        if score > best[0]:
+            best = (score, threshold)
+    return best[1], best[0]
+
+
+def merge_rows(
+    articles: Sequence[Article],
+    features: Sequence[Features],
+    gold: Sequence[str],
+    order: Sequence[int],
+    join: DecisionModel,
+) -> tuple[list[dict[str, float]], list[int]]:
+    """Story-vs-story rows: cluster the stream with ``join`` and no merges, then pair
+    every story with the candidates a merge pass would retrieve for it. A pair is
+    labelled 1 when both stories' majority gold story is the same."""
+    from collections import Counter
+
+    clusterer = OnlineClusterer(decision=join, merge_every=0, merge_decision=never_merge())
+    gold_of = {}
+    for index in order:
+        profile = ArticleProfile.build(articles[index], features[index])
+        gold_of[profile.id] = gold[index]
+        clusterer.add(profile)
+    majority = {
+        sid: Counter(gold_of[m] for m in story.members).most_common(1)[0][0] for sid, story in clusterer.stories.items()
+    }
+    rows, labels = [], []
+    for sid in sorted(clusterer.stories):
+        probe = clusterer._as_article(clusterer.stories[sid])
+        for other_id, dense in sorted(clusterer.candidates(probe).items()):
+            if other_id == sid:
+                continue
+            other = clusterer.stories[other_id]
+            rows.append(pair_features(probe, other, clusterer.term_df, clusterer.entity_df, dense=dense))
+            labels.append(int(majority[sid] == majority[other_id]))
+    return rows, labels
+
+
+def choose_merge_threshold(
+    join: DecisionModel,
+    merge: DecisionModel,
+    articles: Sequence[Article],
+    features: Sequence[Features],
+    gold: Sequence[str],
+    order: Sequence[int],
+    thresholds: Sequence[float] = MERGE_THRESHOLDS,
+) -> tuple[float, float]:
+    """The merge threshold with the best BCubed F1 on ``order`` (training data only)."""
+    best = (-1.0, merge.threshold)
+    for threshold in thresholds:
+        trial = DecisionModel(merge.bias, dict(merge.weights), threshold)
+        score = _bcubed_f1(articles, features, gold, order, lambda: OnlineClusterer(decision=join, merge_decision=trial))
         if score > best[0]:
             best = (score, threshold)
     return best[1], best[0]
@@ -121,12 +194,16 @@ def train_on_stream(
     gold: Sequence[str],
     order: Sequence[int],
     extra_rows: tuple[list[dict[str, float]], list[int]] | None = None,
-) -> DecisionModel:
-    """Fit the decision on a labelled stream (plus optional pair rows), then pick its threshold."""
+) -> tuple[DecisionModel, DecisionModel]:
+    """Fit the join decision on a labelled stream (plus optional pair rows) and pick its
+    threshold; then fit the merge decision on the stories it makes, and pick its own."""
     rows, labels = stream_rows(articles, features, gold, order)
     if extra_rows:
         rows = rows + extra_rows[0]
         labels = labels + extra_rows[1]
-    model = fit_decision(rows, labels)
-    model.threshold, _ = choose_threshold(model, articles, features, gold, order)
-    return model
+    join = fit_decision(rows, labels)
+    join.threshold, _ = choose_threshold(join, articles, features, gold, order)
+    story_rows, story_labels = merge_rows(articles, features, gold, order, join)
+    merge = fit_decision(story_rows, story_labels)
+    merge.threshold, _ = choose_merge_threshold(join, merge, articles, features, gold, order)
+    return join, merge

@@ -40,9 +40,13 @@ def crossfit_predictions(articles, features, gold, groups, sequence, folds: int 
     for fold in range(folds):
         train = [i for i in sequence if fold_of[groups[i]] != fold]
         test = [i for i in sequence if fold_of[groups[i]] == fold]
-        model = train_on_stream(articles, features, gold, train)
-        models.append({"fold": fold, "bias": model.bias, "weights": model.weights, "threshold": model.threshold})
-        ids = cluster_articles(articles, features, OnlineClusterer(decision=model), order=test)
+        join, merge = train_on_stream(articles, features, gold, train)
+        models.append({
+            "fold": fold,
+            "join": {"bias": join.bias, "weights": join.weights, "threshold": join.threshold},
+            "merge": {"bias": merge.bias, "weights": merge.weights, "threshold": merge.threshold},
+        })
+        ids = cluster_articles(articles, features, OnlineClusterer(decision=join, merge_decision=merge), order=test)
         for i in test:
             predicted[i] = f"{fold}:{ids[i]}"
     return predicted, models
