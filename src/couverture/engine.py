@@ -11,16 +11,23 @@ import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from .analyze import Analyzer
+from .analyze import Analyzer, USEEmbedder
+from .analyze.embed_worker import EmbeddingQueue, ProcessEmbedder
 from .cluster import ArticleProfile, OnlineClusterer
 from .errors import InputError
 from .ingest import DEFAULT_MAX_BYTES, read_inputs
 from .models import Article, RawDocument
-from .pipeline import Prepared, extract_all, stream_order
+from .pipeline import Prepared, extract_each, stream_order
 from .store import Store
 
 BATCH_SIZE = 256
+# Articles are checked against the store, and handed to the embedder, in groups this size.
+DEDUPE_GROUP = 64
+# From this many new articles on, the default analyzer embeds in a worker process
+# (beside cleaning, clustering and storage); below it, starting one costs more than it saves.
+BACKGROUND_MIN_ARTICLES = DEDUPE_GROUP
 
 
 @dataclass
@@ -39,33 +46,57 @@ class IngestReport:
         return len(self.errors)
 
 
-def _dedupe(store: Store, prepared: Prepared, report: IngestReport) -> list[Article]:
-    """Drop articles already stored or repeated in the batch (same id, URL or content)."""
-    items = prepared.articles
+@dataclass
+class _Seen:
+    """Keys of the articles accepted so far in this ingest."""
+
+    ids: set = field(default_factory=set)
+    urls: set = field(default_factory=set)
+    hashes: set = field(default_factory=set)
+
+
+def _dedupe(store: Store, items: list[Article], seen: _Seen, report: IngestReport) -> list[Article]:
+    """Drop articles already stored or seen earlier in this ingest (same id, URL or content)."""
     known_ids, known_urls, known_hashes = store.existing_keys(
         [a.id for a in items], [a.url for a in items if a.url], [a.content_hash for a in items]
     )
     fresh = []
     for article in items:
-        if article.id in known_ids or (article.url and article.url in known_urls) or article.content_hash in known_hashes:
+        if (
+            article.id in known_ids or article.id in seen.ids
+            or (article.url and (article.url in known_urls or article.url in seen.urls))
+            or article.content_hash in known_hashes or article.content_hash in seen.hashes
+        ):
             report.duplicates += 1
             continue
-        known_ids.add(article.id)
-        known_hashes.add(article.content_hash)
+        seen.ids.add(article.id)
+        seen.hashes.add(article.content_hash)
         if article.url:
-            known_urls.add(article.url)
+            seen.urls.add(article.url)
         fresh.append(article)
     return fresh
 
 
-def restore_clusterer(store: Store, clusterer: OnlineClusterer | None = None) -> OnlineClusterer:
+def restore_clusterer(store: Store, clusterer: OnlineClusterer | None = None, since: datetime | None = None) -> OnlineClusterer:
+    """Load the clustering state; ``since``: skip stories last published before it.
+
+    Stories that ended more than a window before the first new article would be
+    expired by the clusterer on that article anyway; not loading them keeps the cost
+    of starting an ingest bounded by the active window, not by the archive.
+    """
     clusterer = clusterer or OnlineClusterer()
     clusterer.term_df = store.load_frequencies("terms")
     clusterer.entity_df = store.load_frequencies("entities")
-    for story in reversed(store.active_stories(clusterer.max_active)):
+    for story in reversed(store.active_stories(clusterer.max_active, since=since)):
         if story.embedding_sum is not None:
             clusterer.load_story(story)
     return clusterer
+
+
+def _horizon(articles: list[Article], window: timedelta) -> datetime | None:
+    """The oldest last-publication time a story needs to be a candidate for ``articles``."""
+    dated = [a.published for a in articles if a.published is not None]
+    return min(dated) - window if dated else None
 
 
 def _progress(total: int, enabled: bool | None):
@@ -78,8 +109,10 @@ def _progress(total: int, enabled: bool | None):
     return tqdm(total=total, unit="article", desc="analyze+cluster", file=sys.stderr)
 
 
-def _write(store: Store, clusterer: OnlineClusterer, rows, headlines: dict[str, str], merges, report: IngestReport) -> None:
-    """One transaction: the chunk's articles, the stories they changed, and merges."""
+def _write(store: Store, clusterer: OnlineClusterer, rows, headlines: dict[str, str], merges, report: IngestReport,
+           changed_keys: dict[str, set[str]]) -> None:
+    """One transaction: the chunk's articles, the stories they changed, merges, and
+    the document frequencies of the chunk's lemmas and entities."""
     resolved_rows = []
     for article, feats, sid, probability in rows:
         final = clusterer.resolve(sid)
@@ -90,7 +123,7 @@ def _write(store: Store, clusterer: OnlineClusterer, rows, headlines: dict[str, 
     store.write_batch(
         resolved_rows, profiles, titles,
         {"terms": clusterer.term_df, "entities": clusterer.entity_df},
-        merges=merges,
+        merges=merges, changed_keys=changed_keys,
     )
     report.added += len(rows)
     report.merges.extend(merges)
@@ -105,49 +138,111 @@ def ingest_documents(
     progress: bool | None = None,
 ) -> IngestReport:
     report = IngestReport()
-    prepared = extract_all(items)
-    report.errors.extend(prepared.errors)
-    report.notes.extend(prepared.notes)
-    fresh = _dedupe(store, prepared, report)
-    if fresh:
-        analyzer = analyzer or Analyzer()
-        clusterer = restore_clusterer(store, clusterer)
-        ordered = [fresh[i] for i in stream_order(fresh)]
-        bar = _progress(len(ordered), progress)
-        known_before = set(clusterer.stories)
-        seen_new: set[str] = set()
-        try:
-            for start in range(0, len(ordered), batch_size):
-                chunk = ordered[start : start + batch_size]
-                features = analyzer.analyze_many(chunk)
-                merges_before = len(clusterer.merges)
-                rows = []
-                headlines: dict[str, str] = {}
-                for article, feats in zip(chunk, features):
-                    assignment = clusterer.add(ArticleProfile.build(article, feats))
-                    sid = clusterer.resolve(assignment.story_id)
-                    story = clusterer.stories[sid]
-                    if assignment.new_story:
-                        headlines[sid] = article.title
-                        seen_new.add(sid)
-                    elif story.first is not None and article.published is not None and article.published <= story.first:
-                        headlines[sid] = article.title  # the earliest article names the story
-                    rows.append((article, feats, sid, assignment.probability))
-                if start + batch_size >= len(ordered):
-                    clusterer.finish()
-                merges = clusterer.merges[merges_before:]
-                _write(store, clusterer, rows, headlines, merges, report)
-                if bar is not None:
-                    bar.update(len(rows))
-        finally:
-            if bar is not None:
-                bar.close()
-        seen_new = {clusterer.resolve(s) for s in seen_new}
-        report.new_stories = len(seen_new)
-        report.updated_stories = len({s for s in report.story_of.values()} & known_before)
+    prepared = Prepared()
+    background = analyzer is None  # the default analyzer may embed in a worker process
+    analyzer = analyzer or Analyzer()
+    pipelined = isinstance(analyzer, Analyzer)  # other analyzers only offer analyze_many
+    queue = EmbeddingQueue(analyzer.embedder, analyzer.embedding_text) if pipelined else None
+    worker: ProcessEmbedder | None = None
+    fresh: list[Article] = []
+    seen = _Seen()
+
+    def accept(group: list[Article]) -> None:
+        nonlocal queue, worker
+        accepted = _dedupe(store, group, seen, report)
+        fresh.extend(accepted)
+        if background and worker is None and len(fresh) >= BACKGROUND_MIN_ARTICLES:
+            worker = _start_worker()
+            if worker is not None:
+                queue = EmbeddingQueue(worker, analyzer.embedding_text, local=_local_embedder)
+                accepted = fresh  # everything so far goes to the worker
+        if queue is not None:
+            queue.add(accepted)
+
+    try:
+        group: list[Article] = []
+        for article in extract_each(items, prepared):
+            group.append(article)
+            if len(group) >= DEDUPE_GROUP:
+                accept(group)
+                group = []
+        if group:
+            accept(group)
+        report.errors.extend(prepared.errors)
+        report.notes.extend(prepared.notes)
+        if fresh:
+            clusterer = clusterer or OnlineClusterer()
+            clusterer = restore_clusterer(store, clusterer, since=_horizon(fresh, clusterer.window))
+            ordered = [fresh[i] for i in stream_order(fresh)]
+            if queue is not None:
+                queue.prioritise(ordered)
+            _cluster_and_store(store, ordered, analyzer, queue, clusterer, batch_size, progress, report)
+    finally:
+        if worker is not None:
+            worker.close()
     if report.errors:
         store.write_batch([], [], {}, {}, errors=report.errors)
     return report
+
+
+def _local_embedder() -> USEEmbedder:
+    # One BLAS thread: this process embeds only while the worker uses the other core.
+    return USEEmbedder(threads=1)
+
+
+def _start_worker() -> ProcessEmbedder | None:
+    try:
+        return ProcessEmbedder()
+    except (OSError, RuntimeError, ValueError):  # no processes allowed here: embed in this one
+        return None
+
+
+def _cluster_and_store(store, ordered, analyzer, queue, clusterer, batch_size, progress, report) -> None:
+    bar = _progress(len(ordered), progress)
+    known_before = set(clusterer.stories)
+    seen_new: set[str] = set()
+    try:
+        for start in range(0, len(ordered), batch_size):
+            chunk = ordered[start : start + batch_size]
+            if queue is not None:
+                # Text features first; each embedding is waited for only when its
+                # article is clustered, so the worker keeps a head start.
+                features = analyzer.analyze_text(chunk)
+            else:
+                features = analyzer.analyze_many(chunk)
+            merges_before = len(clusterer.merges)
+            rows = []
+            headlines: dict[str, str] = {}
+            # The clusterer counts each article's terms and entity atoms in its
+            # document frequencies: those are the keys this chunk changes.
+            changed_keys: dict[str, set[str]] = {"terms": set(), "entities": set()}
+            for article, feats in zip(chunk, features):
+                if queue is not None:
+                    feats.embedding = queue.vector(article)
+                profile = ArticleProfile.build(article, feats)
+                changed_keys["terms"].update(profile.terms)
+                changed_keys["entities"].update(profile.entities)
+                assignment = clusterer.add(profile)
+                sid = clusterer.resolve(assignment.story_id)
+                story = clusterer.stories[sid]
+                if assignment.new_story:
+                    headlines[sid] = article.title
+                    seen_new.add(sid)
+                elif story.first is not None and article.published is not None and article.published <= story.first:
+                    headlines[sid] = article.title  # the earliest article names the story
+                rows.append((article, feats, sid, assignment.probability))
+            if start + batch_size >= len(ordered):
+                clusterer.finish()
+            merges = clusterer.merges[merges_before:]
+            _write(store, clusterer, rows, headlines, merges, report, changed_keys)
+            if bar is not None:
+                bar.update(len(rows))
+    finally:
+        if bar is not None:
+            bar.close()
+    seen_new = {clusterer.resolve(s) for s in seen_new}
+    report.new_stories = len(seen_new)
+    report.updated_stories = len({s for s in report.story_of.values()} & known_before)
 
 
 def ingest_paths(store: Store, paths: Iterable[str], max_bytes: int = DEFAULT_MAX_BYTES, **kwargs) -> IngestReport:

@@ -1,7 +1,7 @@
 """The pipeline without storage: RawDocuments -> Articles -> Features -> stories."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -23,6 +23,16 @@ class Prepared:
 def extract_all(items: Iterable[RawDocument | InputError]) -> Prepared:
     """Extract every document; errors are collected, never raised."""
     prepared = Prepared()
+    prepared.articles.extend(extract_each(items, prepared))
+    return prepared
+
+
+def extract_each(items: Iterable[RawDocument | InputError], prepared: Prepared) -> Iterator[Article]:
+    """Extract documents one at a time, as they arrive; errors and notes go to ``prepared``.
+
+    A consumer can start on the first articles (e.g. embed them) while later ones
+    are still being read.
+    """
     now = datetime.now(timezone.utc)
     for item in items:
         if isinstance(item, InputError):
@@ -38,8 +48,7 @@ def extract_all(items: Iterable[RawDocument | InputError]) -> Prepared:
             continue
         if item.encoding_note:
             prepared.notes.append(f"{item.origin}: {item.encoding_note}")
-        prepared.articles.append(article)
-    return prepared
+        yield article
 
 
 def stream_order(articles: Sequence[Article]) -> list[int]:

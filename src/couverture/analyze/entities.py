@@ -51,7 +51,10 @@ def extract_entities(sentences: list[str], lang: str) -> list[Entity]:
         broken: set[int] = set()
         last_end = 0
         for match in _WORD.finditer(sentence):
-            word = ELISION.sub("", match.group()).strip("-'’")
+            word = match.group()
+            if "'" in word or "’" in word:  # only then can an elided article be glued to it
+                word = ELISION.sub("", word)
+            word = word.strip("-'’")
             if not word:
                 continue
             if sentence[last_end : match.start()].strip():

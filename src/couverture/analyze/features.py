@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from ..models import Article, Features
 from .embed import Embedder, default_embedder
 from .entities import extract_entities
@@ -28,11 +30,25 @@ class Analyzer:
     def analyze(self, article: Article) -> Features:
         return self.analyze_many([article])[0]
 
-    def analyze_many(self, articles: Sequence[Article]) -> list[Features]:
-        """Analyze a batch; embeddings are computed in one call, which is much faster."""
-        vectors = self.embedder.embed([embedding_text(a, self.lead_chars) for a in articles])
+    def embedding_text(self, article: Article) -> str:
+        return embedding_text(article, self.lead_chars)
+
+    def analyze_many(self, articles: Sequence[Article], vectors: np.ndarray | None = None) -> list[Features]:
+        """Analyze a batch; embeddings are computed in one call, which is much faster.
+
+        ``vectors`` are the articles' embeddings when they were computed elsewhere.
+        """
+        if vectors is None:
+            vectors = self.embedder.embed([self.embedding_text(a) for a in articles])
+        out = self.analyze_text(articles)
+        for features, vector in zip(out, vectors):
+            features.embedding = vector
+        return out
+
+    def analyze_text(self, articles: Sequence[Article]) -> list[Features]:
+        """Everything but the embedding (left ``None`` for the caller to set)."""
         out = []
-        for article, vector in zip(articles, vectors):
+        for article in articles:
             full = f"{article.title}.\n{article.text}" if article.title else article.text
             sentences = split_sentences(article.text)
             title_entities = extract_entities([article.title], article.lang) if article.title else []
@@ -45,7 +61,7 @@ class Analyzer:
                     entities=title_entities + extract_entities(sentences, article.lang),
                     numbers=extract_numbers(article.text),
                     dates=extract_dates(full),
-                    embedding=vector,
+                    embedding=None,
                 )
             )
         return out

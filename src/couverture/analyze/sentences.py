@@ -19,19 +19,30 @@ _OPENERS = "\"'“‘«([‹¿¡„"
 _BOUNDARY = re.compile(r"([.!?…]+)([" + re.escape(_QUOTE_CLOSERS) + r"]*)(\s+)(?=[" + re.escape(_OPENERS) + r"]*[^\s\w]*[\w])")
 
 
+_PARAGRAPH = re.compile(r"\n\s*\n|\n")
+_LAST_WORD = re.compile(r"(\w+(?:\.\w+)*)\.$")
+_WORD_OR_DOT = re.compile(r"[\w.]")
+_INITIALISM = re.compile(r"(?:\w\.)+\w")  # "U.S", "e.g"
+_TAIL = 80  # characters: the last word of a sentence is looked for here first
+
+
 def _ends_with_abbreviation(text: str) -> bool:
-    match = re.search(r"(\w+(?:\.\w+)*)\.$", text)
+    # An end-anchored search still tries every start position, which is quadratic
+    # over a long paragraph; the tail holds the answer unless the word fills it.
+    match = _LAST_WORD.search(text, max(0, len(text) - _TAIL))
+    if match and match.start() > 0 and _WORD_OR_DOT.match(text, match.start() - 1):
+        match = _LAST_WORD.search(text)  # the word may begin before the tail
     if not match:
         return False
     word = match.group(1)
     if len(word) == 1 and word.isupper():  # an initial: "J. Biden"
         return True
-    return word.lower() in _ABBREVIATIONS or bool(re.fullmatch(r"(?:\w\.)+\w", word))
+    return word.lower() in _ABBREVIATIONS or bool(_INITIALISM.fullmatch(word))
 
 
 def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
-    for paragraph in re.split(r"\n\s*\n|\n", text):
+    for paragraph in _PARAGRAPH.split(text):
         paragraph = paragraph.strip()
         if not paragraph:
             continue

@@ -14,12 +14,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, create_engine, event, func, or_, select
+from sqlalchemy import Engine, bindparam, create_engine, event, func, or_, select
 
 from ..cluster.profile import DocumentFrequencies, StoryProfile
 from ..models import Article, Entity, Features
 from . import schema
-from .schema import SCHEMA_VERSION, articles, ingest_errors, meta, metadata, stories, story_merges
+from .schema import SCHEMA_VERSION, articles, frequencies, ingest_errors, meta, metadata, stories, story_merges
 
 DEFAULT_DB = "couverture.db"
 
@@ -153,6 +153,8 @@ class Store:
                 )
             for migration in MIGRATIONS:
                 migration(conn, self.engine.dialect.name)
+            if current is not None and int(current) < SCHEMA_VERSION:
+                conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -173,21 +175,26 @@ class Store:
 
     # --- clustering state -----------------------------------------------------------
     def load_frequencies(self, name: str) -> DocumentFrequencies:
-        frequencies = DocumentFrequencies()
+        loaded = DocumentFrequencies()
         with self.engine.connect() as conn:
-            value = conn.execute(select(meta.c.value).where(meta.c.key == f"df:{name}")).scalar()
-        if value:
-            data = json.loads(zlib.decompress(bytes.fromhex(value)).decode("utf-8"))
-            frequencies.docs = data["docs"]
-            frequencies.df = Counter(data["df"])
-        return frequencies
+            docs = conn.execute(select(meta.c.value).where(meta.c.key == f"dfdocs:{name}")).scalar()
+            if docs:
+                loaded.docs = int(docs)
+                loaded.df = Counter(dict(conn.execute(
+                    select(frequencies.c.key, frequencies.c.df).where(frequencies.c.name == name)
+                ).all()))
+        return loaded
 
-    def active_stories(self, limit: int) -> list[StoryProfile]:
-        """The most recently active stories, newest first, as clusterer profiles."""
+    def active_stories(self, limit: int, since: datetime | None = None) -> list[StoryProfile]:
+        """The most recently active stories, newest first, as clusterer profiles.
+
+        ``since``: only stories last published at or after it, and undated ones.
+        """
         recency = func.coalesce(stories.c.last_published, stories.c.updated_at)
-        query = (
-            select(stories).where(stories.c.merged_into.is_(None)).order_by(recency.desc(), stories.c.id).limit(limit)
-        )
+        query = select(stories).where(stories.c.merged_into.is_(None))
+        if since is not None:
+            query = query.where(or_(stories.c.last_published >= _utc(since), stories.c.last_published.is_(None)))
+        query = query.order_by(recency.desc(), stories.c.id).limit(limit)
         out = []
         with self.engine.connect() as conn:
             for row in conn.execute(query):
@@ -212,8 +219,13 @@ class Store:
         frequencies: dict[str, DocumentFrequencies],
         errors: Sequence = (),
         merges: Sequence[tuple[str, str, float]] = (),
+        changed_keys: dict[str, Iterable[str]] | None = None,
     ) -> None:
-        """Write articles (with their story id), story profiles and errors, all or nothing."""
+        """Write articles (with their story id), story profiles and errors, all or nothing.
+
+        ``frequencies``: document frequencies to save; only the keys in
+        ``changed_keys[name]`` when given (those of the batch's articles), else all.
+        """
         now = datetime.now(timezone.utc)
         with self.engine.begin() as conn:
             known = set()
@@ -221,6 +233,9 @@ class Store:
             ids = [s.id for s in touched]
             for chunk in _chunks(ids, 500):
                 known.update(conn.execute(select(stories.c.id).where(stories.c.id.in_(chunk))).scalars())
+            # One executemany per kind of statement, not one statement per story.
+            inserts: list[dict] = []
+            updates: dict[bool, list[dict]] = {True: [], False: []}  # with a new headline or not
             for story in touched:
                 values = {
                     "size": story.size,
@@ -236,11 +251,14 @@ class Store:
                 if story.id in known:
                     if story.id in headlines:
                         values["headline"] = headlines[story.id]
-                    conn.execute(stories.update().where(stories.c.id == story.id).values(**values))
+                    updates[story.id in headlines].append({"story_id": story.id, **values})
                 else:
-                    conn.execute(
-                        stories.insert().values(id=story.id, headline=headlines.get(story.id, ""), created_at=now, **values)
-                    )
+                    inserts.append({"id": story.id, "headline": headlines.get(story.id, ""), "created_at": now, **values})
+            if inserts:
+                conn.execute(stories.insert(), inserts)
+            for rows in updates.values():
+                if rows:
+                    conn.execute(stories.update().where(stories.c.id == bindparam("story_id")), rows)
             if batch:
                 conn.execute(
                     articles.insert(),
@@ -266,13 +284,9 @@ class Store:
                 conn.execute(
                     ingest_errors.insert(), [{"origin": e.origin, "reason": e.reason, "at": now} for e in errors]
                 )
-            for name, frequencies_ in frequencies.items():
-                blob = zlib.compress(json.dumps({"docs": frequencies_.docs, "df": frequencies_.df}).encode("utf-8")).hex()
-                key = f"df:{name}"
-                if conn.execute(select(meta.c.key).where(meta.c.key == key)).scalar():
-                    conn.execute(meta.update().where(meta.c.key == key).values(value=blob))
-                else:
-                    conn.execute(meta.insert().values(key=key, value=blob))
+            for name, counts in frequencies.items():
+                keys = counts.df.keys() if changed_keys is None or name not in changed_keys else changed_keys[name]
+                _save_frequencies(conn, name, counts, keys)
 
     # --- reading ------------------------------------------------------------------
     def count_articles(self) -> int:
@@ -388,6 +402,37 @@ class Store:
         return [StoredArticle.from_row(r) for r in rows]
 
 
+def _upsert(conn, table, rows: list[dict], key_columns: Sequence[str]) -> None:
+    """Insert rows, replacing those whose key columns already exist (SQLite and PostgreSQL)."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table)
+    updated = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in key_columns}
+    conn.execute(statement.on_conflict_do_update(index_elements=list(key_columns), set_=updated), rows)
+
+
+def _save_frequencies(conn, name: str, counts: DocumentFrequencies, keys: Iterable[str]) -> None:
+    df = counts.df
+    _upsert(conn, frequencies, [{"name": name, "key": k, "df": df[k]} for k in keys if df.get(k)], ("name", "key"))
+    _upsert(conn, meta, [{"key": f"dfdocs:{name}", "value": str(counts.docs)}], ("key",))
+
+
+def move_frequency_blobs(conn, dialect: str) -> None:
+    """Migration to schema 2: document frequencies from one compressed JSON value per
+    name in ``meta`` (rewritten whole by every batch) to the ``frequencies`` table."""
+    for key, value in conn.execute(select(meta.c.key, meta.c.value).where(meta.c.key.like("df:%"))).all():
+        data = json.loads(zlib.decompress(bytes.fromhex(value)).decode("utf-8"))
+        counts = DocumentFrequencies()
+        counts.docs = data["docs"]
+        counts.df = Counter(data["df"])
+        _save_frequencies(conn, key[len("df:"):], counts, counts.df.keys())
+        conn.execute(meta.delete().where(meta.c.key == key))
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -407,5 +452,6 @@ def _chunks(items: list, size: int):
 MIGRATIONS: list = []
 from .search import create_search_index  # noqa: E402  (FTS5 index over titles and texts)
 MIGRATIONS.append(create_search_index)
+MIGRATIONS.append(move_frequency_blobs)
 
 __all__ = ["DEFAULT_DB", "Store", "StoredArticle", "StorySummary", "database_url", "features_from_json", "schema"]

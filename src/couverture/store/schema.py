@@ -7,7 +7,7 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: document frequencies in their own table, one row per key
 
 meta = Table(
     "meta",
@@ -76,4 +76,17 @@ ingest_errors = Table(
     Column("origin", Text, nullable=False),
     Column("reason", Text, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# Document frequencies of lemmas and entity keys over every stored article (the
+# clusterer's IDF), one row per key: an ingest batch rewrites only the keys its
+# articles contain, not the whole vocabulary. The document count is in ``meta``
+# under ``dfdocs:<name>``.
+frequencies = Table(
+    "frequencies",
+    metadata,
+    Column("name", String(16), primary_key=True),  # "terms" or "entities"
+    Column("key", Text, primary_key=True),
+    Column("df", Integer, nullable=False),
+    sqlite_with_rowid=False,  # the key is the row: one B-tree instead of a table and an index
 )

@@ -1,0 +1,341 @@
+"""Does ingest slow down as the archive grows? Articles/s at 1k, 10k and 100k stored.
+
+The stream is made of real news texts from ../shared/data: ECB+ (982 English
+documents) and the SemEval-2022 Task 8 sample (2,502 distinct texts, ten
+languages). Within one *era* of ``--era-days`` days (default 30) every text gets a
+publication time: ECB+ documents by gold event (the 86 events spread over the era,
+documents of one event within two days), SemEval pairs spread evenly (both texts of
+a pair at the same hour). Era k repeats all 3,484 texts shifted k x era days, each
+copy with its own id, URL, outlet and a title suffix "(edition <letters>)" (letters,
+so it adds no number), so every copy is a distinct article (no dedupe) and stories
+of one era are long expired when the next era starts (the clustering window is 7
+days). The stream is in publication order: about 116 articles a day.
+
+For each level N (default 1,000, 10,000, 100,000) the store is first *prefilled* to
+N articles through the real engine and store (extraction, clustering, SQLite with
+FTS, one transaction per batch), but with cached analysis: each distinct text is
+analysed once by the real Analyzer and its features reused for its copies (an
+analyzer keyed on the copy's ``bench_base`` field). That is what makes 100k
+affordable. Then the next ``--window`` articles of the stream (default 1,000) are
+ingested *fully* in a fresh process: ``ingest_documents`` with the default analyzer
+(real extraction, real sentence/lemma/entity/number analysis and real embeddings of
+those texts, nothing cached), clustering and storage. The timed figure is that call,
+including loading the clustering state from the store and starting the embedding
+worker; only simplemma's word lists for the window's languages are loaded before
+the clock starts (a one-off cost of a few seconds per process that does not depend
+on the archive; printed, and timed too with ``--cold-windows``). Peak memory: the
+measuring process (``ru_maxrss``) and the highest RSS of the embedding worker
+process, sampled from /proc (Linux).
+
+Each line ends with the 1-minute load average before the run and the machine's
+single-thread float32 matrix-multiply speed just measured: on a shared VM both
+drift (by a third over an afternoon here), and the encoder is mostly that operation.
+
+Finally ``--straight`` articles (default 10,000) go end-to-end into an empty store,
+nothing cached or loaded beforehand, in a fresh process: the ">= 100 articles/s on
+a stream of 10,000" figure.
+
+    python bench/bench_scaling.py                          # 1k, 10k, 100k + straight 10k (~20 min)
+    python bench/bench_scaling.py --levels 1000 10000 --straight 0
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import os
+import resource
+import shlex
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from bench_web import ReusingAnalyzer  # the real Analyzer once per distinct text (this folder is on sys.path)
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+START = datetime(2022, 1, 3, 6, 0, tzinfo=timezone.utc)
+OUTLETS = [f"wire-{i:02d}.example" for i in range(40)]
+
+
+def base_records(era_days: float) -> list[dict]:
+    """The distinct real texts, each with an offset inside one era, in time order."""
+    era = timedelta(days=era_days)
+    records = []
+    with open(DATA / "ecbplus" / "ecbplus_docs.jsonl", encoding="utf-8") as handle:
+        docs = [json.loads(line) for line in handle if line.strip()]
+    events = sorted({d["event_cluster"] for d in docs}, key=lambda e: (int(e.split("_")[0]), e))
+    slot = era / len(events)
+    for n, doc in enumerate(docs):
+        lines = [line for line in doc["text"].split("\n") if line.strip()]
+        offset = slot * events.index(doc["event_cluster"]) + timedelta(hours=(n * 7) % 48)
+        records.append({"base": f"ecb-{doc['doc_id']}", "title": lines[0].strip(), "text": "\n".join(lines[1:]) or lines[0],
+                        "lang": "en", "offset": offset})
+    seen = set()
+    with open(DATA / "semeval2022_task8" / "pairs.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for n, row in enumerate(rows):
+        offset = era * n / len(rows)
+        for side in ("1", "2"):
+            body = row[f"text{side}"].strip()
+            if not body or body in seen:
+                continue
+            seen.add(body)
+            cut = body.find(". ", 40, 160)
+            title, rest = (body[: cut + 1], body[cut + 2 :]) if cut > 0 else (body[:120], body)
+            records.append({"base": f"semeval-{n}-{side}", "title": title, "text": rest or body,
+                            "lang": row[f"lang{side}"], "offset": offset + timedelta(minutes=7 * int(side))})
+    records.sort(key=lambda r: (r["offset"], r["base"]))
+    return records
+
+
+def _letters(k: int) -> str:
+    out = ""
+    while True:
+        k, digit = divmod(k, 26)
+        out = chr(ord("a") + digit) + out
+        if k == 0:
+            return out
+
+
+def stream(records: list[dict], era_days: float, start: int, count: int):
+    """Articles ``start`` to ``start + count`` of the endless time-ordered stream."""
+    from couverture.models import RawDocument
+
+    era = timedelta(days=era_days)
+    for index in range(start, start + count):
+        k, n = divmod(index, len(records))
+        record = records[n]
+        outlet = OUTLETS[(n * 7 + k * 13) % len(OUTLETS)]
+        title = record["title"] if k == 0 else f"{record['title']} (edition {_letters(k)})"
+        content = {
+            "id": f"{record['base']}~{k}", "title": title, "text": record["text"], "lang": record["lang"],
+            "source": outlet, "published": (START + era * k + record["offset"]).isoformat(), "bench_base": record["base"],
+        }
+        yield RawDocument(origin=f"bench:{record['base']}~{k}", kind="record", content=content,
+                          url=f"https://{outlet}/{k}/{record['base']}")
+
+
+def prefill(db: Path, records, era_days, start: int, stop: int, analyzer: ReusingAnalyzer, step: int = 5000) -> float:
+    from couverture.engine import ingest_documents
+    from couverture.store import Store
+
+    started = time.perf_counter()
+    store = Store(db)
+    for first in range(start, stop, step):
+        count = min(step, stop - first)
+        report = ingest_documents(store, stream(records, era_days, first, count), analyzer=analyzer,
+                                  batch_size=512, progress=False)
+        # A handful of texts are empty after cleaning or repeat another: skipped, as in real use.
+        assert report.added + report.duplicates + report.failed == count, (report.added, count)
+    store.close()
+    return time.perf_counter() - started
+
+
+# --- measuring, in a fresh process ---------------------------------------------------
+
+def _tree_peak(pid: int, peaks: dict, stop: threading.Event, every: float = 0.2) -> None:
+    """Record the highest RSS (VmHWM) of every descendant process of ``pid``."""
+    def children(parent: int) -> list[int]:
+        out = []
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                out += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
+        return out
+
+    while not stop.is_set():
+        todo, found = children(pid), []
+        while todo:
+            child = todo.pop()
+            found.append(child)
+            todo += children(child)
+        for child in found:
+            try:
+                for line in Path(f"/proc/{child}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peaks[child] = max(peaks.get(child, 0), int(line.split()[1]) / 1024)
+            except OSError:
+                pass
+        stop.wait(every)
+
+
+def load_lemma_lists(documents) -> float:
+    """Load simplemma's word lists for the languages of ``documents``; seconds taken."""
+    from couverture.analyze.tokens import lemma
+
+    started = time.perf_counter()
+    for lang in sorted({d.content["lang"] for d in documents}):
+        lemma("warm", lang)
+    return time.perf_counter() - started
+
+
+def measure(db: Path, era_days: float, start: int, count: int, warm: bool) -> dict:
+    """Ingest ``count`` fresh articles end-to-end into ``db``; figures as a dict."""
+    from couverture.cluster import OnlineClusterer
+    from couverture.engine import _horizon, ingest_documents, restore_clusterer
+    from couverture.store import Store
+    from couverture.store.schema import stories
+    from sqlalchemy import func, select
+
+    records = base_records(era_days)
+    documents = list(stream(records, era_days, start, count))
+    store = Store(db)
+    stored = store.count_articles()
+    # The clustering state the ingest will load (timed apart, read-only).
+    from couverture.extract import extract_article
+
+    first = extract_article(documents[0])
+    loaded = time.perf_counter()
+    state = restore_clusterer(store, OnlineClusterer(), since=_horizon([first], OnlineClusterer().window))
+    load_seconds = time.perf_counter() - loaded
+
+    lemma_seconds = load_lemma_lists(documents) if warm else 0.0
+
+    peaks: dict[int, float] = {}
+    stop = threading.Event()
+    sampler = threading.Thread(target=_tree_peak, args=(os.getpid(), peaks, stop), daemon=True)
+    sampler.start()
+    clusterer = OnlineClusterer()
+    started = time.perf_counter()
+    cpu = time.process_time()
+    report = ingest_documents(store, documents, clusterer=clusterer, progress=False)
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    stop.set()
+    sampler.join()
+    with store.engine.connect() as conn:
+        story_count = conn.execute(select(func.count()).select_from(stories).where(stories.c.merged_into.is_(None))).scalar_one()
+    store.close()
+    return {
+        "stored_before": stored, "added": report.added, "errors": len(report.errors), "duplicates": report.duplicates,
+        "seconds": elapsed, "main_cpu_seconds": cpu, "articles_per_second": report.added / elapsed,
+        "ms_per_article": 1000 * elapsed / max(report.added, 1),
+        "state_stories_loaded": len(state.stories), "state_load_seconds": load_seconds, "lemma_lists_seconds": lemma_seconds,
+        "active_stories_after": len(clusterer.stories), "stories_in_store": story_count,
+        "main_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_peak_rss_mb": max(peaks.values()) if peaks else 0.0,
+        "db_mb": db.stat().st_size / 2**20,
+    }
+
+
+def sgemm_gflops(seconds: float = 0.3) -> float:
+    """Single-thread float32 matrix-multiply speed: how fast the machine is right now
+    (a shared VM's speed drifts, and the encoder is mostly this operation)."""
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    a = np.ones((1024, 1280), dtype=np.float32)
+    b = np.ones((1280, 256), dtype=np.float32)
+    with threadpool_limits(1, "blas"):
+        a @ b
+        done, started = 0, time.perf_counter()
+        while time.perf_counter() - started < seconds:
+            a @ b
+            done += 1
+    return 2 * 1024 * 1280 * 256 * done / (time.perf_counter() - started) / 1e9
+
+
+def run_measure(db: Path, era_days: float, start: int, count: int, warm: bool) -> dict:
+    command = [sys.executable, str(Path(__file__).resolve()), "--measure", str(db), str(start), str(count),
+               "--era-days", str(era_days)] + (["--warm"] if warm else [])
+    load_before = os.getloadavg()[0]
+    gflops = sgemm_gflops()
+    out = subprocess.run(command, check=True, capture_output=True, text=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["load_before"] = load_before  # 1-minute load average: other jobs on the machine skew the figure
+    result["sgemm_gflops"] = gflops
+    return result
+
+
+def line(label: str, r: dict) -> str:
+    skipped = f" ({r['duplicates']} duplicates, {r['errors']} unreadable)" if r["duplicates"] or r["errors"] else ""
+    return (f"{label:<18} {r['stored_before']:>7} stored  +{r['added']:>5}{skipped} in {r['seconds']:6.1f}s: "
+            f"{r['articles_per_second']:6.1f} articles/s  {r['ms_per_article']:5.2f} ms/article  "
+            f"active stories {r['state_stories_loaded']:>5} loaded in {1000 * r['state_load_seconds']:4.0f} ms "
+            f"-> {r['active_stories_after']:>5}  peak RSS main {r['main_peak_rss_mb']:4.0f} MB + worker "
+            f"{r['worker_peak_rss_mb']:4.0f} MB  db {r['db_mb']:5.0f} MB"
+            + (f"  (word lists loaded before: {r['lemma_lists_seconds']:.1f}s)" if r["lemma_lists_seconds"] else "")
+            + f"  [load {r['load_before']:.1f}, sgemm {r['sgemm_gflops']:.0f} GFLOPS]")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--levels", type=int, nargs="*", default=[1000, 10_000, 100_000], help="stored articles before each window")
+    parser.add_argument("--window", type=int, default=1000, help="fresh articles ingested end-to-end at each level")
+    parser.add_argument("--straight", type=int, default=10_000, help="articles of the uncached run into an empty store (0: skip)")
+    parser.add_argument("--era-days", type=float, default=30.0, help="days one pass over the 3,484 texts spans")
+    parser.add_argument("--dir", help="where the databases go (default: a temporary directory, removed at the end)")
+    parser.add_argument("--plot", default=str(ROOT / "docs" / "bench" / "scaling.png"), help="articles/s vs stored (needs matplotlib)")
+    parser.add_argument("--cold-windows", action="store_true",
+                        help="time the windows with simplemma's word lists not loaded yet (a one-off ~5 s per process)")
+    parser.add_argument("--measure", nargs=3, metavar=("DB", "START", "COUNT"), help=argparse.SUPPRESS)
+    parser.add_argument("--warm", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        db, start, count = args.measure
+        print(json.dumps(measure(Path(db), args.era_days, int(start), int(count), args.warm)))
+        return
+
+    print(f"$ python {shlex.join(['bench/bench_scaling.py', *sys.argv[1:]])}", flush=True)
+    records = base_records(args.era_days)
+    print(f"stream: {len(records)} distinct texts per era of {args.era_days:g} days "
+          f"({len(records) / args.era_days:.0f} articles/day), {os.cpu_count()} cores", flush=True)
+    with (contextlib.nullcontext(args.dir) if args.dir else tempfile.TemporaryDirectory()) as folder:
+        for name in ("scaling.db", "straight.db"):  # start from empty stores
+            for suffix in ("", "-wal", "-shm"):
+                Path(folder, name + suffix).unlink(missing_ok=True)
+        results = []
+        if args.levels:
+            db = Path(folder) / "scaling.db"
+            analyzer = ReusingAnalyzer()
+            position = 0
+            for level in sorted(args.levels):
+                if level > position:
+                    seconds = prefill(db, records, args.era_days, position, level, analyzer)
+                    print(f"prefill {position:>7} -> {level:>7} articles (cached analysis): {seconds:6.1f}s, "
+                          f"{(level - position) / seconds:.0f} articles/s", flush=True)
+                    position = level
+                result = run_measure(db, args.era_days, position, args.window, warm=not args.cold_windows)
+                position += args.window
+                results.append(result)
+                print(line(f"window at {level}", result), flush=True)
+        if args.straight:
+            result = run_measure(Path(folder) / "straight.db", args.era_days, 0, args.straight, warm=False)
+            print(line(f"straight {args.straight}", result) + f"  (main CPU {result['main_cpu_seconds']:.0f}s)", flush=True)
+        if results and args.plot:
+            plot(results, Path(args.plot))
+
+
+def plot(results: list[dict], path: Path) -> None:
+    try:
+        import matplotlib
+    except ImportError:
+        print("(no plot: matplotlib is not installed)")
+        return
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    xs = [r["stored_before"] for r in results]
+    ax.plot(xs, [r["articles_per_second"] for r in results], marker="o")
+    ax.set_xscale("log")
+    ax.set_ylim(bottom=0)
+    ax.axhline(100, color="grey", linestyle=":", linewidth=1)
+    ax.set_xlabel("articles already stored")
+    ax.set_ylabel("articles/s end-to-end")
+    ax.set_title("couverture ingest speed vs archive size (2 cores)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    print(f"plot: {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+"""A deterministic stand-in for the sentence encoder: a vector from a hash of the text.
+
+Cheap to load, so tests can start real embedding worker processes with it
+(``ProcessEmbedder("hash_embedder:HashEmbedder")`` with this folder on PYTHONPATH).
+"""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+
+class HashEmbedder:
+    name = "hash-embedder"
+    dim = 16
+
+    def __init__(self, fail_on: str | None = None, **_):
+        self.fail_on = fail_on
+        self.calls = 0
+
+    def embed(self, texts):
+        self.calls += 1
+        if self.fail_on is not None and self.fail_on in texts:
+            raise ValueError(f"refused {self.fail_on!r}")
+        rows = [np.frombuffer(hashlib.sha256(t.encode("utf-8")).digest()[: self.dim], dtype=np.uint8) for t in texts]
+        matrix = np.asarray(rows, dtype=np.float32).reshape(len(texts), self.dim) + 1.0
+        return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
