@@ -321,20 +321,30 @@ def plot(results: list[dict], path: Path) -> None:
         return
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig, ax = plt.subplots(figsize=(6, 3.5))
     xs = [r["stored_before"] for r in results]
-    ax.plot(xs, [r["articles_per_second"] for r in results], marker="o")
-    ax.set_xscale("log")
-    ax.set_ylim(bottom=0)
-    ax.axhline(100, color="grey", linestyle=":", linewidth=1)
-    ax.set_xlabel("articles already stored")
-    ax.set_ylabel("articles/s end-to-end")
-    ax.set_title("couverture ingest speed vs archive size (2 cores)")
+    fig, (speed, memory) = plt.subplots(1, 2, figsize=(9, 3.4))
+    speed.plot(xs, [r["ms_per_article"] for r in results], marker="o")
+    speed.set_ylabel("ms per article, end-to-end")
+    speed.set_title("time per article (flat = does not grow)")
+    memory.plot(xs, [r["main_peak_rss_mb"] for r in results], marker="o", label="main process")
+    memory.plot(xs, [r["worker_peak_rss_mb"] for r in results], marker="s", label="embedding worker")
+    memory.plot(xs, [r["db_mb"] for r in results], marker="^", linestyle="--", label="database file")
+    memory.set_yscale("log")
+    memory.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    memory.set_ylabel("MB")
+    memory.set_title("peak memory vs archive on disk")
+    memory.legend(fontsize=8)
+    for ax in (speed, memory):
+        ax.set_xscale("log")
+        ax.set_xlabel("articles already stored")
+    speed.set_ylim(bottom=0)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    print(f"plot: {path}")
+    fig.savefig(path, dpi=110)
+    path.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print(f"plot: {path} (figures: {path.with_suffix('.json')})")
 
 
 if __name__ == "__main__":
