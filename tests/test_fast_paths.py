@@ -170,3 +170,50 @@ def test_word_cached_tokenizer_gives_the_same_pieces():
     texts += TRICKY + ["  spaces   around  ", "Hanoï, 20 juin : Poutine n'exclut pas…", "Die Bundesregierung prüft"]
     for _ in range(2):  # cold, then from the cache
         assert [cached.encode(t, out_type=int) for t in texts] == [plain.encode(t, out_type=int) for t in texts]
+
+
+def _plain_cosine(article_counts, story_counts, size, frequencies) -> float:
+    """The TF-IDF cosine written out: (1 + log tf) * idf against (share of members) * idf."""
+    import math
+
+    a = {k: (1 + math.log(tf)) * frequencies.idf(k) for k, tf in article_counts.items()}
+    s = {k: (n / size) * frequencies.idf(k) for k, n in story_counts.items()}
+    dot = sum(w * s.get(k, 0.0) for k, w in a.items())
+    norms = math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in s.values()))
+    return dot / norms if dot else 0.0
+
+
+def test_article_weights_cached_across_candidates_give_the_plain_cosine():
+    from collections import Counter
+
+    from couverture.cluster.profile import ArticleProfile, DocumentFrequencies, StoryProfile
+    from couverture.cluster.similarity import _weighted_cosine
+
+    rng = random.Random(3)
+    vocabulary = [f"w{i}" for i in range(60)]
+    frequencies = DocumentFrequencies()
+
+    def profile(n: int) -> ArticleProfile:
+        terms = Counter(rng.choices(vocabulary, k=rng.randint(3, 25)))
+        return ArticleProfile(id=f"a{n}", lang="en", time=None, embedding=np.zeros(4, dtype=np.float32),
+                              terms=terms, entities=Counter(), numbers=set())
+
+    stories = [StoryProfile(id=f"s{i}") for i in range(5)]
+    for n in range(40):
+        member = profile(n)
+        frequencies.add(member.terms.keys())
+        stories[n % 5].add(member)
+    probe = profile(99)
+    epochs = set()
+    for round_ in range(3):  # the same article against every story, while the IDF epoch moves on
+        for story in stories:
+            expected = _plain_cosine(probe.terms, story.term_df, story.size, frequencies)
+            assert _weighted_cosine(probe, "terms", story, "term_df", frequencies) == pytest.approx(expected, rel=1e-9)
+        epochs.add(frequencies.epoch)
+        for n in range(10):
+            frequencies.add(profile(100 + 10 * round_ + n).terms.keys())
+    assert len(epochs) == 3  # the cache was really invalidated between rounds
+    other = DocumentFrequencies()  # another collection: the cache must not answer for it
+    other.add(["w1"])
+    expected = _plain_cosine(probe.terms, stories[0].term_df, stories[0].size, other)
+    assert _weighted_cosine(probe, "terms", stories[0], "term_df", other) == pytest.approx(expected, rel=1e-9)

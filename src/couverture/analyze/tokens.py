@@ -49,7 +49,7 @@ def content_lemmas(text: str, lang: str) -> list[str]:
         lowered = token.lower()
         if len(lowered) < 2 or lowered in stop or lowered.isdigit():
             continue
-        lem = lemma(token, lang)
+        lem = lemma(lowered, lang)  # the lowered form: "The" and "the" share one cache entry
         if lem not in stop:
             out.append(lem)
     return out

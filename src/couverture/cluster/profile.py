@@ -47,6 +47,8 @@ class ArticleProfile:
     terms: Counter
     entities: Counter
     numbers: set[str]
+    # name -> (frequencies, their idf epoch, [(key, weight * idf)], norm); see similarity._article_weights
+    weight_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, article: Article, features: Features) -> "ArticleProfile":

@@ -37,24 +37,45 @@ def _story_norm(story: StoryProfile, name: str, counts: Counter, frequencies: Do
     return norm[1]
 
 
-def _weighted_cosine(article: Counter, story: StoryProfile, name: str, frequencies: DocumentFrequencies) -> float:
-    """Cosine of the article's (1 + log tf) * idf vector with the story's (share of members) * idf vector."""
-    counts: Counter = getattr(story, name)
-    if not article or not counts:
-        return 0.0
+def _article_weights(article: ArticleProfile, name: str, counts: Counter, frequencies: DocumentFrequencies):
+    """The article's (1 + log tf) * idf vector as (key, weight * idf) pairs, and its norm.
+
+    Computed once per article and IDF epoch, not once per candidate story: an article
+    is scored against a dozen or more stories, and this loop was most of the cost.
+    """
+    cached = article.weight_cache.get(name)
+    if cached is not None and cached[0] is frequencies and cached[1] == frequencies.epoch:
+        return cached[2], cached[3]
     idf = frequencies.idf
+    pairs = []
+    norm2 = 0.0
+    for key, tf in counts.items():
+        key_idf = idf(key)
+        weight = (1.0 + math.log(tf)) * key_idf
+        norm2 += weight * weight
+        pairs.append((key, weight * key_idf))
+    norm = math.sqrt(norm2)
+    article.weight_cache[name] = (frequencies, frequencies.epoch, pairs, norm)
+    return pairs, norm
+
+
+def _weighted_cosine(article: ArticleProfile, name: str, story: StoryProfile, story_name: str,
+                     frequencies: DocumentFrequencies) -> float:
+    """Cosine of the article's (1 + log tf) * idf vector with the story's (share of members) * idf vector."""
+    article_counts: Counter = getattr(article, name)
+    counts: Counter = getattr(story, story_name)
+    if not article_counts or not counts:
+        return 0.0
+    pairs, norm = _article_weights(article, name, article_counts, frequencies)
+    get = counts.get
     dot = 0.0
-    a_norm2 = 0.0
-    size = story.size
-    for key, tf in article.items():
-        weight = (1.0 + math.log(tf)) * idf(key)
-        a_norm2 += weight * weight
-        share = counts.get(key)
+    for key, weighted in pairs:
+        share = get(key)
         if share:
-            dot += weight * (share / size) * idf(key)
+            dot += weighted * share
     if dot == 0.0:
         return 0.0
-    return dot / (math.sqrt(a_norm2) * _story_norm(story, name, counts, frequencies))
+    return (dot / story.size) / (norm * _story_norm(story, story_name, counts, frequencies))
 
 
 def pair_features(
@@ -82,8 +103,8 @@ def pair_features(
             rare = max(rare, entity_df.idf(atom) / ceiling)
     return {
         "dense": dense,
-        "lexical": _weighted_cosine(article.terms, story, "term_df", term_df),
-        "entity": _weighted_cosine(article.entities, story, "entity_df", entity_df),
+        "lexical": _weighted_cosine(article, "terms", story, "term_df", term_df),
+        "entity": _weighted_cosine(article, "entities", story, "entity_df", entity_df),
         "rare_entity": rare,
         "numbers": numbers,
         "gap_days": gap,
