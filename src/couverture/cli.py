@@ -159,7 +159,7 @@ def export(db, per_article, with_text, output):
               help="Stream order: a seeded shuffle, the file's order, or publication time.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the shuffled order.")
 @click.option("--folds", type=int, default=None,
-              help="Refit the decision on this many group-disjoint folds (default: 2 for ECB+, else off).")
+              help="Refit the decisions on this many group-disjoint folds (default: 2 for ECB+ and googlenews_fr, else off).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def eval_command(dataset, gold_field, text_field, order, seed, folds, as_json):
     """Score story clustering against gold labels: pairwise and BCubed P/R/F1.
@@ -181,8 +181,8 @@ def eval_command(dataset, gold_field, text_field, order, seed, folds, as_json):
     click.echo(f"dataset {result['dataset']}: {result['documents']} documents, {result['gold_stories']} gold stories, "
                f"order={result['order']} seed={result['seed']}, {result['errors']} unreadable")
     if result["folds"] > 1:
-        click.echo(f"decision models refitted on {result['folds']} topic-disjoint folds: each fold is scored with a "
-                   "model trained on the other folds only (the shipped model has seen this data)")
+        click.echo(f"decision models refitted on {result['folds']} group-disjoint folds (ECB+ topics, headline categories): "
+                   "each fold is scored with models trained on the other folds only (the shipped ones have seen this data)")
     click.echo(f"predicted stories: {result['predicted_stories']} ({result['singletons']} singletons)")
     for name in ("bcubed", "pairwise"):
         s = result[name]

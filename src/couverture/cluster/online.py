@@ -22,7 +22,16 @@ from datetime import timedelta
 import numpy as np
 
 from .profile import ArticleProfile, DocumentFrequencies, StoryProfile
-from .similarity import DecisionModel, default_decision_model, default_merge_model, pair_features
+from .similarity import (
+    DecisionModel, default_decision_model, default_merge_model, default_short_decision_model, default_short_merge_model,
+    pair_features,
+)
+
+# An article with at most this many distinct content lemmas is a *short* text (a
+# headline, a title-only feed item): it is judged by a join decision fitted on
+# headlines, since one fitted on full articles asks for more overlap than a few
+# words can show.
+SHORT_TERMS = 16
 
 
 def story_id_for(first_article_id: str) -> str:
@@ -48,9 +57,20 @@ class OnlineClusterer:
         rare_entity_share: float = 0.05,
         merge_every: int = 64,
         merge_decision: DecisionModel | None = None,
+        short_decision: DecisionModel | None = None,
+        short_merge_decision: DecisionModel | None = None,
     ):
         self.decision = decision or default_decision_model()
         self.merge_decision = merge_decision or default_merge_model()
+        # The shipped short-text decisions apply only with the shipped full-length ones:
+        # a caller who passes its own decision gets it for every article unless it
+        # also passes a short-text one (a model fitted on one set judges that set).
+        if short_decision is None and decision is None:
+            short_decision = default_short_decision_model()
+        if short_merge_decision is None and merge_decision is None:
+            short_merge_decision = default_short_merge_model()
+        self.short_decision = short_decision or self.decision
+        self.short_merge_decision = short_merge_decision or self.merge_decision
         self.window = timedelta(days=window_days)
         self.dense_candidates = dense_candidates
         self.entity_candidates = entity_candidates
@@ -163,8 +183,13 @@ class OnlineClusterer:
                 found[sid] = float(self._matrix[self._rows[sid]] @ profile.embedding)
         return found
 
+    def decision_for(self, profile: ArticleProfile) -> DecisionModel:
+        """The join decision that judges this article: the short-text one for headlines."""
+        return self.short_decision if len(profile.terms) <= SHORT_TERMS else self.decision
+
     def score(self, profile: ArticleProfile) -> list[tuple[float, str, dict[str, float]]]:
         """Every candidate as ``(probability, story id, features)``, best first."""
+        decision = self.decision_for(profile)
         scored = []
         for sid, dense in self.candidates(profile).items():
             story = self.stories[sid]
@@ -172,7 +197,7 @@ class OnlineClusterer:
                 if profile.time - story.last > self.window or story.first - profile.time > self.window:
                     continue
             features = pair_features(profile, story, self.term_df, self.entity_df, dense=dense)
-            scored.append((self.decision.probability(features), sid, features))
+            scored.append((decision.probability(features), sid, features))
         scored.sort(key=lambda item: (-item[0], item[1]))
         return scored
 
@@ -181,7 +206,7 @@ class OnlineClusterer:
         self._expire(profile)
         self.observe_frequencies(profile)
         scored = self.score(profile)
-        if scored and scored[0][0] >= self.decision.threshold:
+        if scored and scored[0][0] >= self.decision_for(profile).threshold:
             probability, sid, _ = scored[0]
             story = self.stories[sid]
             new = False
@@ -217,6 +242,11 @@ class OnlineClusterer:
             numbers=set(story.number_df),
         )
 
+    def merge_decision_for(self, story: StoryProfile) -> DecisionModel:
+        """The short-text merge decision for a story of headlines (few distinct lemmas per member)."""
+        per_member = sum(story.term_df.values()) / max(story.size, 1)
+        return self.short_merge_decision if per_member <= SHORT_TERMS else self.merge_decision
+
     def merge_pass(self) -> list[tuple[str, str, float]]:
         """Merge stories that turn out to be one.
 
@@ -227,19 +257,20 @@ class OnlineClusterer:
         to it stay valid; the other id is recorded in :attr:`merges`.
         """
         done = []
-        required = self.merge_decision.threshold
         for sid in sorted(self._since_merge):
             story = self.stories.get(sid)
             if story is None:
                 continue
             probe = self._as_article(story)
+            decision = self.merge_decision_for(story)
+            required = decision.threshold
             best = None
             for other_id, dense in self.candidates(probe).items():
                 if other_id == sid or other_id not in self.stories:
                     continue
                 other = self.stories[other_id]
                 features = pair_features(probe, other, self.term_df, self.entity_df, dense=dense)
-                probability = self.merge_decision.probability(features)
+                probability = decision.probability(features)
                 if probability >= required and (best is None or probability > best[0]):
                     best = (probability, other_id)
             if best is None:

@@ -168,6 +168,21 @@ def default_merge_model() -> DecisionModel:
     return DecisionModel.load(DEFAULT_MERGE_MODEL_PATH)
 
 
+# Join and merge decisions for short texts (headlines, title-only items), fitted on headlines.
+DEFAULT_SHORT_MODEL_PATH = Path(__file__).with_name("short_decision_model.json")
+DEFAULT_SHORT_MERGE_MODEL_PATH = Path(__file__).with_name("short_merge_model.json")
+
+
+def default_short_decision_model() -> DecisionModel | None:
+    """The shipped short-text join decision, or None when there is none."""
+    return DecisionModel.load(DEFAULT_SHORT_MODEL_PATH) if DEFAULT_SHORT_MODEL_PATH.exists() else None
+
+
+def default_short_merge_model() -> DecisionModel | None:
+    """The shipped short-text merge decision, or None when there is none."""
+    return DecisionModel.load(DEFAULT_SHORT_MERGE_MODEL_PATH) if DEFAULT_SHORT_MERGE_MODEL_PATH.exists() else None
+
+
 def interaction_matrix(model: DecisionModel, rows: list[dict[str, float]]) -> np.ndarray:
     """Feature rows as the model sees them, for fitting."""
     names = sorted(model.vector(rows[0]).keys()) if rows else []
