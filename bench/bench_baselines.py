@@ -60,10 +60,9 @@ from sklearn.metrics.pairwise import cosine_distances
 
 from couverture.cluster import OnlineClusterer
 from couverture.cluster.similarity import default_decision_model, default_merge_model
-from couverture.cluster.training import train_on_stream
 from couverture.eval.metrics import bcubed, pairwise
-from couverture.eval.runner import crossfit_predictions, load_dataset
-from couverture.pipeline import analyze_all, cluster_articles, extract_all
+from couverture.eval.runner import analyze_labelled, crossfit_predictions, load_dataset
+from couverture.pipeline import cluster_articles
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PLOT = ROOT / "docs" / "bench" / "baselines_ecbplus.png"
@@ -291,16 +290,11 @@ class Prepared:
 
 
 def prepare(name: str) -> Prepared:
-    """Extract and analyze once; keep gold labels aligned with the readable documents
-    (as `couverture eval` does)."""
+    """Extract and analyze once, as `couverture eval` does."""
     started = time.perf_counter()
-    data = load_dataset(name)
-    prepared = extract_all(data.documents)
-    readable = {a.origin for a in prepared.articles}
-    kept = [i for i, d in enumerate(data.documents) if d.origin in readable]
-    features = analyze_all(prepared.articles)
-    return Prepared(name, prepared.articles, features, [data.gold[i] for i in kept], [data.groups[i] for i in kept],
-                    len(prepared.errors), time.perf_counter() - started)
+    data = analyze_labelled(load_dataset(name))
+    return Prepared(name, data.articles, data.features, data.gold, data.groups, len(data.errors),
+                    time.perf_counter() - started)
 
 
 def baselines_for(data: Prepared) -> list[Baseline]:
@@ -337,14 +331,10 @@ def bench_ecbplus(data: Prepared) -> tuple[dict[str, tuple], dict]:
     started = time.perf_counter()
     predicted, _ = crossfit_predictions(data.articles, data.features, gold, data.groups, seeded_sequence(n))
     rows = [Row("couverture", "decision model fitted on the other fold", predicted, time.perf_counter() - started)]
-    oracle_rows, transfer, curves, notes = [], {}, {}, []
-    for baseline in baselines_for(data):
-        grid = run_grid(baseline, parts)
-        notes += failure_note(baseline.name, grid)
-        tuned, chosen = crossfit(grid, gold, n)
-        rows.append(Row(baseline.name, per_part(chosen, baseline.describe), tuned, grid.seconds))
-        best, p = oracle(grid, gold, n)
-        oracle_rows.append(Row(f"{baseline.name} (oracle)", baseline.describe(p), best, None))
+    tuned_rows, oracle_rows, notes, tuned_grids = tune_baselines(baselines_for(data), parts, gold, n)
+    rows += tuned_rows
+    transfer, curves = {}, {}
+    for baseline, grid, tuned, p in tuned_grids:
         transfer[baseline.name] = p
         if baseline.cluster is agglomerative:
             curves[baseline.name] = {
@@ -358,6 +348,23 @@ def bench_ecbplus(data: Prepared) -> tuple[dict[str, tuple], dict]:
                 oracle_rows, gold)
     curves["couverture"] = bcubed(predicted, gold).f1
     return transfer, curves
+
+
+def tune_baselines(baselines: list[Baseline], parts: list[list[int]], gold: Sequence[str], n: int):
+    """Each baseline tuned on one fold and scored on the other, plus its oracle setting.
+
+    Returns the result rows, the oracle rows, failure notes, and per baseline its grid,
+    tuned labels and oracle parameters (for what a caller draws or transfers)."""
+    rows, oracle_rows, notes, tuned_grids = [], [], [], []
+    for baseline in baselines:
+        grid = run_grid(baseline, parts)
+        notes += failure_note(baseline.name, grid)
+        tuned, chosen = crossfit(grid, gold, n)
+        rows.append(Row(baseline.name, per_part(chosen, baseline.describe), tuned, grid.seconds))
+        best, p = oracle(grid, gold, n)
+        oracle_rows.append(Row(f"{baseline.name} (oracle)", baseline.describe(p), best, None))
+        tuned_grids.append((baseline, grid, tuned, p))
+    return rows, oracle_rows, notes, tuned_grids
 
 
 def full_length_only() -> OnlineClusterer:
@@ -386,32 +393,19 @@ def bench_googlenews(data: Prepared, transfer: dict[str, tuple] | None) -> None:
                 time.perf_counter() - started)]
     # The same clusterer with its join and merge decisions (and thresholds) fitted on the
     # other fold's headlines, as the baselines are tuned: what in-domain training buys.
+    # Story ids as groups: crossfit_predictions deals them to folds as deal_folds does.
     started = time.perf_counter()
-    refitted = [""] * n
-    for k, part in enumerate(parts):
-        members = set(part)
-        train = [i for i in sequence if i not in members]
-        join, merge = train_on_stream(data.articles, data.features, gold, train)
-        clusterer = OnlineClusterer(decision=join, merge_decision=merge)
-        ids = cluster_articles(data.articles, data.features, clusterer, order=[i for i in sequence if i in members])
-        for i in part:
-            refitted[i] = f"{k}:{ids[i]}"
+    refitted, _ = crossfit_predictions(data.articles, data.features, gold, gold, sequence)
     rows.append(Row("couverture", "decisions fitted on the other fold", refitted, time.perf_counter() - started))
-    oracle_rows, notes = [], []
     baselines = baselines_for(data)
-    for baseline in baselines:
-        grid = run_grid(baseline, parts)
-        notes += failure_note(baseline.name, grid)
-        tuned, chosen = crossfit(grid, gold, n)
-        rows.append(Row(baseline.name, per_part(chosen, baseline.describe), tuned, grid.seconds))
-        best, p = oracle(grid, gold, n)
-        oracle_rows.append(Row(f"{baseline.name} (oracle)", baseline.describe(p), best, None))
+    tuned_rows, oracle_rows, notes, _ = tune_baselines(baselines, parts, gold, n)
+    rows += tuned_rows
     print_table(f"googlenews_fr (a): story ids dealt to 2 folds of {len(parts[0])} / {len(parts[1])} headlines, "
                 "each clustered on its own; baselines tuned on the other fold", rows, gold, notes)
     print_table("googlenews_fr (a) oracle: one setting chosen on all scored headlines (UPPER BOUND, not a result)",
                 oracle_rows, gold)
 
-    # (b) all headlines together, as `couverture eval googlenews_fr`.
+    # (b) all headlines together; couverture with its full-length decisions, never fitted on them.
     whole = [list(range(n))]
     started = time.perf_counter()
     predicted = cluster_articles(data.articles, data.features, full_length_only(), order=sequence)

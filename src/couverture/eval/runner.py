@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..pipeline import analyze_all, cluster_articles, extract_all, stream_order
@@ -21,6 +22,27 @@ def load_dataset(name: str, gold_field: str | None = None, text_field: str = "te
     if not gold_field:
         raise ValueError("a JSONL dataset needs --gold-field (the key holding each article's gold story)")
     return load_jsonl(path, gold_field=gold_field, text_field=text_field)
+
+
+@dataclass
+class AnalyzedDataset:
+    """A labelled set extracted and analysed, gold labels aligned with what could be read."""
+
+    articles: list
+    features: list
+    gold: list[str]
+    groups: list[str]
+    errors: list  # the inputs that could not be read, dropped from every list above
+
+
+def analyze_labelled(data: LabelledDocuments) -> AnalyzedDataset:
+    prepared = extract_all(data.documents)
+    readable = {a.origin for a in prepared.articles}
+    kept = [i for i, d in enumerate(data.documents) if d.origin in readable]
+    return AnalyzedDataset(
+        prepared.articles, analyze_all(prepared.articles),
+        [data.gold[i] for i in kept], [data.groups[i] for i in kept], prepared.errors,
+    )
 
 
 def crossfit_predictions(articles, features, gold, groups, sequence, folds: int = 2) -> tuple[list[str], list[dict]]:
@@ -65,31 +87,26 @@ def evaluate(name: str = "ecbplus", gold_field: str | None = None, text_field: s
     if folds is None:
         folds = 2 if name in ("ecbplus", "googlenews_fr") else 0
     started = time.perf_counter()
-    prepared = extract_all(data.documents)
-    # Keep gold labels aligned with the documents that could be read.
-    readable = {a.origin for a in prepared.articles}
-    kept = [i for i, d in enumerate(data.documents) if d.origin in readable]
-    gold = [data.gold[i] for i in kept]
-    groups = [data.groups[i] for i in kept]
-    features = analyze_all(prepared.articles)
+    analyzed = analyze_labelled(data)
+    articles, features, gold, groups = analyzed.articles, analyzed.features, analyzed.gold, analyzed.groups
     if order == "shuffle":
-        sequence = list(range(len(prepared.articles)))
+        sequence = list(range(len(articles)))
         random.Random(seed).shuffle(sequence)
     elif order == "time":
-        sequence = stream_order(prepared.articles)
+        sequence = stream_order(articles)
     else:
-        sequence = list(range(len(prepared.articles)))
+        sequence = list(range(len(articles)))
     models = None
     if folds and folds > 1:
-        predicted, models = crossfit_predictions(prepared.articles, features, gold, groups, sequence, folds)
+        predicted, models = crossfit_predictions(articles, features, gold, groups, sequence, folds)
     else:
-        predicted = cluster_articles(prepared.articles, features, clusterer=clusterer, order=sequence)
+        predicted = cluster_articles(articles, features, clusterer=clusterer, order=sequence)
     elapsed = time.perf_counter() - started
     counts = cluster_counts(predicted)
     return {
         "dataset": name,
-        "documents": len(prepared.articles),
-        "errors": len(prepared.errors),
+        "documents": len(articles),
+        "errors": len(analyzed.errors),
         "gold_stories": len(set(gold)),
         "predicted_stories": counts["clusters"],
         "singletons": counts["singletons"],
@@ -100,5 +117,5 @@ def evaluate(name: str = "ecbplus", gold_field: str | None = None, text_field: s
         "bcubed": bcubed(predicted, gold).as_dict(),
         "pairwise": pairwise(predicted, gold).as_dict(),
         "seconds": elapsed,
-        "articles_per_second": len(prepared.articles) / elapsed if elapsed else 0.0,
+        "articles_per_second": len(articles) / elapsed if elapsed else 0.0,
     }
