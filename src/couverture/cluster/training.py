@@ -9,7 +9,7 @@ article-vs-one-article-story rows.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -115,6 +115,18 @@ def _bcubed_f1(articles, features, gold, order, make_clusterer) -> float:
     return sum(scores) / len(scores)
 
 
+def _best_threshold(
+    model: DecisionModel, thresholds: Sequence[float], score_of: Callable[[DecisionModel], float]
+) -> tuple[float, float]:
+    """The threshold (and its score) whose copy of ``model`` scores best; the first on ties."""
+    best = (-1.0, model.threshold)
+    for threshold in thresholds:
+        score = score_of(DecisionModel(model.bias, dict(model.weights), threshold))
+        if score > best[0]:
+            best = (score, threshold)
+    return best[1], best[0]
+
+
 def choose_threshold(
     model: DecisionModel,
     articles: Sequence[Article],
@@ -125,15 +137,9 @@ def choose_threshold(
 ) -> tuple[float, float]:
     """The join threshold with the best BCubed F1 when clustering ``order`` without
     merges (training data only)."""
-    best = (-1.0, model.threshold)
-    for threshold in thresholds:
-        trial = DecisionModel(model.bias, dict(model.weights), threshold)
-        score = _bcubed_f1(
-            articles, features, gold, order, lambda: OnlineClusterer(decision=trial, merge_decision=never_merge())
-        )
-        if score > best[0]:
-            best = (score, threshold)
-    return best[1], best[0]
+    return _best_threshold(model, thresholds, lambda trial: _bcubed_f1(
+        articles, features, gold, order, lambda: OnlineClusterer(decision=trial, merge_decision=never_merge())
+    ))
 
 
 def merge_rows(
@@ -179,13 +185,9 @@ def choose_merge_threshold(
     thresholds: Sequence[float] = MERGE_THRESHOLDS,
 ) -> tuple[float, float]:
     """The merge threshold with the best BCubed F1 on ``order`` (training data only)."""
-    best = (-1.0, merge.threshold)
-    for threshold in thresholds:
-        trial = DecisionModel(merge.bias, dict(merge.weights), threshold)
-        score = _bcubed_f1(articles, features, gold, order, lambda: OnlineClusterer(decision=join, merge_decision=trial))
-        if score > best[0]:
-            best = (score, threshold)
-    return best[1], best[0]
+    return _best_threshold(merge, thresholds, lambda trial: _bcubed_f1(
+        articles, features, gold, order, lambda: OnlineClusterer(decision=join, merge_decision=trial)
+    ))
 
 
 def train_on_stream(
