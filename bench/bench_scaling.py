@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import json
 import os
 import resource
@@ -55,7 +54,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bench_web import ReusingAnalyzer  # the real Analyzer once per distinct text (this folder is on sys.path)
+from bench_web import ReusingAnalyzer, semeval_texts  # (this folder is on sys.path)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -76,20 +75,11 @@ def base_records(era_days: float) -> list[dict]:
         offset = slot * events.index(doc["event_cluster"]) + timedelta(hours=(n * 7) % 48)
         records.append({"base": f"ecb-{doc['doc_id']}", "title": lines[0].strip(), "text": "\n".join(lines[1:]) or lines[0],
                         "lang": "en", "offset": offset})
-    seen = set()
-    with open(DATA / "semeval2022_task8" / "pairs.csv", encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for n, row in enumerate(rows):
-        offset = era * n / len(rows)
-        for side in ("1", "2"):
-            body = row[f"text{side}"].strip()
-            if not body or body in seen:
-                continue
-            seen.add(body)
-            cut = body.find(". ", 40, 160)
-            title, rest = (body[: cut + 1], body[cut + 2 :]) if cut > 0 else (body[:120], body)
-            records.append({"base": f"semeval-{n}-{side}", "title": title, "text": rest or body,
-                            "lang": row[f"lang{side}"], "offset": offset + timedelta(minutes=7 * int(side))})
+    texts, pairs = semeval_texts()
+    for text in texts:
+        offset = era * text["n"] / pairs + timedelta(minutes=7 * int(text["side"]))
+        records.append({"base": f"semeval-{text['n']}-{text['side']}", "title": text["title"], "text": text["text"],
+                        "lang": text["lang"], "offset": offset})
     records.sort(key=lambda r: (r["offset"], r["base"]))
     return records
 

@@ -55,22 +55,38 @@ def base_records() -> list[dict]:
             day = clusters.setdefault(doc["event_cluster"], len(clusters))
             published = START + timedelta(days=day * 4, hours=(n * 7) % 48)
             records.append({"base": f"ecb-{doc['doc_id']}", "text": doc["text"], "lang": "en", "published": published})
-    seen = set()
-    with open(DATA / "semeval2022_task8" / "pairs.csv", encoding="utf-8", newline="") as handle:
-        for n, row in enumerate(csv.DictReader(handle)):
-            published = START + timedelta(days=(n * 3) % 360, hours=n % 24)
-            for side in ("1", "2"):
-                body = row[f"text{side}"].strip()
-                if not body or body in seen:
-                    continue
-                seen.add(body)
-                cut = body.find(". ", 40, 160)
-                title, rest = (body[: cut + 1], body[cut + 2 :]) if cut > 0 else (body[:120], body)
-                records.append({
-                    "base": f"semeval-{row['pair_id']}-{side}", "title": title, "text": rest or body,
-                    "lang": row[f"lang{side}"], "published": published + timedelta(minutes=37 * int(side)),
-                })
+    for text in semeval_texts()[0]:
+        n, side = text["n"], text["side"]
+        published = START + timedelta(days=(n * 3) % 360, hours=n % 24)
+        records.append({
+            "base": f"semeval-{text['pair_id']}-{side}", "title": text["title"], "text": text["text"],
+            "lang": text["lang"], "published": published + timedelta(minutes=37 * int(side)),
+        })
     return records
+
+
+def semeval_texts() -> tuple[list[dict], int]:
+    """Each distinct text of the SemEval pairs once, split into a title (its first
+    sentence, else its first 120 characters) and the rest; and the number of pairs.
+
+    Each text: ``n`` (its pair's row number), ``pair_id``, ``side`` ("1" or "2"),
+    ``lang``, ``title``, ``text``.
+    """
+    with open(DATA / "semeval2022_task8" / "pairs.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    seen = set()
+    texts = []
+    for n, row in enumerate(rows):
+        for side in ("1", "2"):
+            body = row[f"text{side}"].strip()
+            if not body or body in seen:
+                continue
+            seen.add(body)
+            cut = body.find(". ", 40, 160)
+            title, rest = (body[: cut + 1], body[cut + 2 :]) if cut > 0 else (body[:120], body)
+            texts.append({"n": n, "pair_id": row["pair_id"], "side": side, "lang": row[f"lang{side}"],
+                          "title": title, "text": rest or body})
+    return texts, len(rows)
 
 
 def synthesise(records: list[dict], total: int):
