@@ -78,6 +78,7 @@ class OnlineClusterer:
         self.rare_entity_share = rare_entity_share
         self.merge_every = merge_every
         self.merges: list[tuple[str, str, float]] = []  # (merged story, surviving story, probability)
+        self._merged_into: dict[str, str] = {}  # the same merges, looked up by the merged story
         self._since_merge: set[str] = set()
         self._added = 0
         # Stories changed since the owner last took them (see take_dirty); kept even
@@ -285,6 +286,7 @@ class OnlineClusterer:
             for atom in keep.entity_df:
                 self._entity_index[atom].add(keep.id)
             self.merges.append((gone.id, keep.id, best[0]))
+            self._merged_into[gone.id] = keep.id
             done.append((gone.id, keep.id, best[0]))
         self._since_merge.clear()
         return done
@@ -301,7 +303,7 @@ class OnlineClusterer:
 
     def resolve(self, story_id: str) -> str:
         """The surviving id of a story that may have been merged away."""
-        forward = {gone: keep for gone, keep, _ in self.merges}
+        forward = self._merged_into
         seen = set()
         while story_id in forward and story_id not in seen:
             seen.add(story_id)
