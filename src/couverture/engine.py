@@ -85,6 +85,8 @@ def restore_clusterer(store: Store, clusterer: OnlineClusterer | None = None, si
     of starting an ingest bounded by the active window, not by the archive.
     """
     clusterer = clusterer or OnlineClusterer()
+    if clusterer.member_loader is None:
+        clusterer.member_loader = store.story_member_profiles
     clusterer.term_df = store.load_frequencies("terms")
     clusterer.entity_df = store.load_frequencies("entities")
     for story in reversed(store.active_stories(clusterer.max_active, since=since)):
@@ -115,7 +117,7 @@ def _write(store: Store, clusterer: OnlineClusterer, rows, headlines: dict[str, 
     the document frequencies of the chunk's lemmas and entities."""
     resolved_rows = []
     for article, feats, sid, probability in rows:
-        final = clusterer.resolve(sid)
+        final = clusterer.story_of(article.id, sid)
         resolved_rows.append((article, feats, final, probability))
         report.story_of[article.id] = final
     profiles = clusterer.take_dirty()
@@ -123,7 +125,7 @@ def _write(store: Store, clusterer: OnlineClusterer, rows, headlines: dict[str, 
     store.write_batch(
         resolved_rows, profiles, titles,
         {"terms": clusterer.term_df, "entities": clusterer.entity_df},
-        merges=merges, changed_keys=changed_keys,
+        merges=merges, changed_keys=changed_keys, moves=clusterer.take_moves(),
     )
     report.added += len(rows)
     report.merges.extend(merges)

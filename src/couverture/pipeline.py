@@ -73,7 +73,8 @@ def cluster_articles(
         assignment = clusterer.add(ArticleProfile.build(articles[index], features[index]))
         story_ids[index] = assignment.story_id
     clusterer.finish()
-    return [clusterer.resolve(sid) if sid else sid for sid in story_ids]
+    # Merges and regroups after an article's arrival may have moved it.
+    return [clusterer.story_of(a.id, sid) if sid else sid for a, sid in zip(articles, story_ids)]
 
 
 def analyze_all(articles: Sequence[Article], analyzer: Analyzer | None = None, batch_size: int = 64, progress=None) -> list[Features]:

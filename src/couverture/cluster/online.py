@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
 
 from .profile import ArticleProfile, DocumentFrequencies, StoryProfile
+from .regroup import average_linkage_groups, pair_probabilities
 from .similarity import (
     DecisionModel, default_decision_model, default_merge_model, default_short_decision_model, default_short_merge_model,
     pair_features,
@@ -32,6 +33,13 @@ from .similarity import (
 # headlines, since one fitted on full articles asks for more overlap than a few
 # words can show.
 SHORT_TERMS = 16
+
+# A regroup looks at a story together with at most this many of its nearest stories
+# (those a story-vs-story merge decision gives at least REGROUP_FLOOR), and at most
+# REGROUP_MAX_ARTICLES articles in all: the pair matrix is quadratic in it.
+REGROUP_NEIGHBOURS = 4
+REGROUP_FLOOR = 0.05
+REGROUP_MAX_ARTICLES = 600
 
 
 def story_id_for(first_article_id: str) -> str:
@@ -59,6 +67,8 @@ class OnlineClusterer:
         merge_decision: DecisionModel | None = None,
         short_decision: DecisionModel | None = None,
         short_merge_decision: DecisionModel | None = None,
+        regroup_every: int = 256,
+        member_loader: Callable[[list[str]], dict[str, list[ArticleProfile]]] | None = None,
     ):
         self.decision = decision or default_decision_model()
         self.merge_decision = merge_decision or default_merge_model()
@@ -77,6 +87,13 @@ class OnlineClusterer:
         self.max_active = max_active
         self.rare_entity_share = rare_entity_share
         self.merge_every = merge_every
+        self.regroup_every = regroup_every
+        # Loads the member articles of stories restored without them (from the store).
+        self.member_loader = member_loader
+        self._profiles: dict[str, ArticleProfile] = {}  # members of active stories, by article id
+        self._since_regroup: set[str] = set()
+        self._moved: dict[str, str] = {}  # article id -> story a regroup moved it to
+        self._fresh_moves: set[str] = set()  # moved since the owner last took them (take_moves)
         self.merges: list[tuple[str, str, float]] = []  # (merged story, surviving story, probability)
         self._merged_into: dict[str, str] = {}  # the same merges, looked up by the merged story
         self._since_merge: set[str] = set()
@@ -110,8 +127,11 @@ class OnlineClusterer:
             self._row_ids.append(story.id)
         self._matrix[row] = centroid
 
-    def _deactivate(self, story_id: str) -> None:
+    def _deactivate(self, story_id: str, forget_members: bool = False) -> None:
         story = self.stories.pop(story_id, None)
+        if story is not None and forget_members:
+            for article_id in story.members:
+                self._profiles.pop(article_id, None)
         self._touched.pop(story_id, None)
         row = self._rows.pop(story_id, None)
         if row is not None:
@@ -155,10 +175,10 @@ class OnlineClusterer:
             horizon = profile.time - self.window
             stale = [sid for sid, s in self.stories.items() if s.last is not None and s.last < horizon]
             for sid in stale:
-                self._deactivate(sid)
+                self._deactivate(sid, forget_members=True)
         while len(self.stories) > self.max_active:
             oldest = min(self._touched, key=self._touched.get)
-            self._deactivate(oldest)
+            self._deactivate(oldest, forget_members=True)
 
     def candidates(self, profile: ArticleProfile) -> dict[str, float]:
         """Candidate story ids with their dense similarity."""
@@ -218,18 +238,22 @@ class OnlineClusterer:
             self.stories[sid] = story
             new = True
         story.add(profile)
+        self._profiles[profile.id] = profile
         self._tick += 1
         self._touched[sid] = self._tick
         self._set_row(story)
         for atom in profile.entities:
             self._entity_index[atom].add(sid)
         self._since_merge.add(sid)
+        self._since_regroup.add(sid)
         self.dirty[sid] = story
         self._added += 1
         if self.merge_every and self._added % self.merge_every == 0:
             self.merge_pass()
-            # The pass may have merged away the story this article just joined or opened.
-            sid = self.resolve(sid)
+        if self.regroup_every and self._added % self.regroup_every == 0:
+            self.regroup()
+        # A merge or regroup may have moved the article from the story it just joined or opened.
+        sid = self.story_of(profile.id, sid)
         return Assignment(profile.id, sid, probability, new)
 
     # --- merges ---------------------------------------------------------------------
@@ -298,8 +322,199 @@ class OnlineClusterer:
         return changed
 
     def finish(self) -> list[tuple[str, str, float]]:
-        """Run a last merge pass over what changed since the previous one."""
-        return self.merge_pass() if self._since_merge else []
+        """Run a last merge pass and regroup over what changed since the previous ones."""
+        merged = self.merge_pass() if self._since_merge else []
+        if self._since_regroup:
+            self.regroup()
+        return merged
+
+    def story_of(self, article_id: str, assigned: str) -> str:
+        """Where an article is now, given the story it was ``assigned`` to on arrival."""
+        return self.resolve(self._moved.get(article_id, assigned))
+
+    def take_moves(self) -> dict[str, str]:
+        """Articles moved by regroups since the last call, with their current story."""
+        moves = {aid: self.resolve(self._moved[aid]) for aid in sorted(self._fresh_moves)}
+        self._fresh_moves.clear()
+        return moves
+
+    # --- regroup ----------------------------------------------------------------------
+    def _members(self, story: StoryProfile) -> list[ArticleProfile] | None:
+        """The story's member profiles, or None when they are not all at hand.
+
+        A story restored from the store knows only the members added in this process;
+        the others come from ``member_loader``. When the store lags this process (a
+        merge not yet written) the counts differ and the story is left as it is.
+        """
+        ids = list(story.members)
+        if len(ids) != story.size or any(m not in self._profiles for m in ids):
+            if self.member_loader is None:
+                return None
+            loaded = self.member_loader([story.id]).get(story.id, [])
+            for profile in loaded:
+                self._profiles.setdefault(profile.id, profile)
+            stored = [p.id for p in loaded]
+            known = set(stored)
+            ids = stored + [m for m in ids if m not in known]
+            if len(ids) != story.size or any(m not in self._profiles for m in ids):
+                return None
+            story.members = ids
+        return [self._profiles[m] for m in ids]
+
+    def _neighbourhood(self, story: StoryProfile) -> list[str]:
+        """The story and the nearest stories it could share articles with."""
+        probe = self._as_article(story)
+        decision = self.merge_decision_for(story)
+        near = []
+        for other_id, dense in self.candidates(probe).items():
+            if other_id == story.id or other_id not in self.stories:
+                continue
+            features = pair_features(probe, self.stories[other_id], self.term_df, self.entity_df, dense=dense)
+            probability = decision.probability(features)
+            if probability >= REGROUP_FLOOR:
+                near.append((-probability, other_id))
+        near.sort()
+        chosen, size = [story.id], story.size
+        for _, other_id in near[:REGROUP_NEIGHBOURS]:
+            other = self.stories[other_id]
+            if size + other.size <= REGROUP_MAX_ARTICLES:
+                chosen.append(other_id)
+                size += other.size
+        return chosen
+
+    def regroup(self, story_ids: Iterable[str] | None = None) -> int:
+        """Re-cluster the members of the stories changed since the last regroup (or of
+        ``story_ids``) together with their nearest stories; returns how many articles moved.
+
+        Average linkage over the join decision's pair probabilities, at the decision's
+        ``regroup_threshold`` (no regroup when it has none). Ids stay stable: each new
+        group keeps the id of the old story that gives it most members; an old story
+        left without a group is recorded as merged into the group that took most of its
+        members, so links to it still resolve; a group that no old story can name gets a
+        new id derived from its first member.
+        """
+        seeds = sorted(self._since_regroup if story_ids is None else set(story_ids))
+        self._since_regroup.clear()
+        moved = 0
+        for component in self._components(seeds):
+            decision = self.decision_for_story(self.stories[component[0]])
+            if decision.regroup_threshold is None:
+                continue
+            members = {}
+            for gid in component:
+                found = self._members(self.stories[gid])
+                if found is not None:
+                    members[gid] = found
+            if members:
+                moved += self._regroup_component(members, decision)
+        return moved
+
+    def _components(self, seeds: list[str]) -> list[list[str]]:
+        """Seed stories linked to their nearest stories, in connected groups of at most
+        REGROUP_MAX_ARTICLES articles (a link that would pass that is left out)."""
+        parent: dict[str, str] = {}
+
+        def root(sid: str) -> str:
+            while parent.setdefault(sid, sid) != sid:
+                parent[sid] = parent[parent[sid]]
+                sid = parent[sid]
+            return sid
+
+        size: dict[str, int] = {}
+        for sid in seeds:
+            story = self.stories.get(sid)
+            if story is None:
+                continue
+            size.setdefault(root(sid), story.size)
+            for other_id in self._neighbourhood(story)[1:]:
+                a, b = root(sid), root(other_id)
+                size.setdefault(b, self.stories[other_id].size)
+                if a != b and size[a] + size[b] <= REGROUP_MAX_ARTICLES:
+                    first, second = sorted((a, b))
+                    parent[second] = first
+                    size[first] = size[a] + size[b]
+        grouped: dict[str, list[str]] = defaultdict(list)
+        for sid in parent:
+            grouped[root(sid)].append(sid)
+        return [sorted(members) for _, members in sorted(grouped.items())]
+
+    def decision_for_story(self, story: StoryProfile) -> DecisionModel:
+        """The join decision for a story's members: the short-text one for a story of headlines."""
+        per_member = sum(story.term_df.values()) / max(story.size, 1)
+        return self.short_decision if per_member <= SHORT_TERMS else self.decision
+
+    def _regroup_component(self, members: dict[str, list[ArticleProfile]], decision: DecisionModel) -> int:
+        old_ids = sorted(members)
+        profiles = [p for gid in old_ids for p in members[gid]]
+        origin = [gid for gid in old_ids for _ in members[gid]]
+        if len(profiles) < 2:
+            return 0
+        probabilities = pair_probabilities(profiles, decision, self.term_df, self.entity_df)
+        labels = average_linkage_groups(probabilities, decision.regroup_threshold)
+        groups: dict[int, list[int]] = defaultdict(list)
+        for position, label in enumerate(labels):
+            groups[label].append(position)
+        # Unchanged partition: nothing to do.
+        if all(len({origin[i] for i in positions}) == 1 for positions in groups.values()) and len(groups) == len(old_ids):
+            return 0
+        old_size = {gid: len(members[gid]) for gid in old_ids}
+        # Name groups, largest first: the old story giving most members (then the larger
+        # old story, then the lower id) that no larger group has taken.
+        naming_order = sorted(groups, key=lambda g: (-len(groups[g]), groups[g][0]))
+        name_of: dict[int, str] = {}
+        taken: set[str] = set()
+        for label in naming_order:
+            counts = defaultdict(int)
+            for i in groups[label]:
+                counts[origin[i]] += 1
+            ranked = sorted(counts, key=lambda gid: (-counts[gid], -old_size[gid], gid))
+            name = next((gid for gid in ranked if gid not in taken), None)
+            if name is None:
+                name = self._fresh_id(profiles[groups[label][0]].id)
+            name_of[label] = name
+            taken.add(name)
+        touched = max(self._touched.get(gid, 0) for gid in old_ids)
+        for gid in old_ids:
+            self._deactivate(gid)
+            self.dirty.pop(gid, None)
+        moved = 0
+        for label, positions in groups.items():
+            story = StoryProfile(id=name_of[label])
+            for i in positions:
+                story.add(profiles[i])
+                if origin[i] != story.id:
+                    self._moved[profiles[i].id] = story.id
+                    self._fresh_moves.add(profiles[i].id)
+                    moved += 1
+            self.load_story(story)
+            self._touched[story.id] = touched
+            self.dirty[story.id] = story
+            self._since_merge.discard(story.id)
+        for gid in old_ids:
+            if gid in taken:
+                continue
+            # Gone: merged into the group that took most of its members.
+            shares = defaultdict(int)
+            for i, label in enumerate(labels):
+                if origin[i] == gid:
+                    shares[label] += 1
+            label = max(sorted(shares), key=lambda g: shares[g])
+            into = name_of[label]
+            inside = [i for i in groups[label] if origin[i] == gid]
+            others = [i for i in groups[label] if origin[i] != gid]
+            score = float(probabilities[np.ix_(inside, others)].mean()) if others else 1.0
+            self.merges.append((gid, into, score))
+            self._merged_into[gid] = into
+        return moved
+
+    def _fresh_id(self, first_member: str) -> str:
+        """A story id for a group split off by a regroup, unused in this process."""
+        attempt = 0
+        while True:
+            candidate = story_id_for(f"{first_member}#regroup{attempt}")
+            if candidate not in self.stories and candidate not in self._merged_into:
+                return candidate
+            attempt += 1
 
     def resolve(self, story_id: str) -> str:
         """The surviving id of a story that may have been merged away."""

@@ -113,6 +113,11 @@ def pair_features(
     }
 
 
+def _log1p(value):
+    # Scalars in the online path (math is ~20x faster there), arrays in regroup.py.
+    return np.log1p(value) if isinstance(value, np.ndarray) else math.log1p(value)
+
+
 @dataclass
 class DecisionModel:
     """Logistic model over the pair features: P(article belongs to story).
@@ -125,6 +130,9 @@ class DecisionModel:
     bias: float
     weights: dict[str, float]
     threshold: float = 0.5
+    # Average pair probability above which the regroup pass keeps articles together
+    # (see regroup.py); None: this model does not regroup.
+    regroup_threshold: float | None = None
 
     def vector(self, features: dict[str, float]) -> dict[str, float]:
         same = features["same_lang"]
@@ -136,22 +144,35 @@ class DecisionModel:
             "numbers": features["numbers"],
             "rare_entity": features.get("rare_entity", 0.0),
             "log_size": features.get("log_size", 0.0),
-            "log_gap": math.log1p(features["gap_days"]),
+            "log_gap": _log1p(features["gap_days"]),
             "same_lang": same,
             "dense_x_cross": features["dense"] * (1.0 - same),
         }
+
+    def logit(self, features: dict) -> float | np.ndarray:
+        """The model's log-odds; works on scalars and, elementwise, on arrays of features."""
+        z = self.bias
+        for name, value in self.vector(features).items():
+            weight = self.weights.get(name, 0.0)
+            if weight:
+                z = z + weight * value
+        return z
 
     def probability(self, features: dict[str, float]) -> float:
         z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in self.vector(features).items())
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        data = asdict(self)
+        if data["regroup_threshold"] is None:
+            del data["regroup_threshold"]
+        Path(path).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path) -> "DecisionModel":
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls(bias=data["bias"], weights=data["weights"], threshold=data.get("threshold", 0.5))
+        return cls(bias=data["bias"], weights=data["weights"], threshold=data.get("threshold", 0.5),
+                   regroup_threshold=data.get("regroup_threshold"))
 
 
 DEFAULT_MODEL_PATH = Path(__file__).with_name("decision_model.json")

@@ -10,6 +10,7 @@ article-vs-one-article-story rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -92,6 +93,7 @@ def fit_decision(rows: list[dict[str, float]], labels: list[int], c: float = 1.0
 
 THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 MERGE_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99)
+REGROUP_THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
 
 
 def never_merge() -> DecisionModel:
@@ -190,6 +192,26 @@ def choose_merge_threshold(
     ))
 
 
+def choose_regroup_threshold(
+    join: DecisionModel,
+    merge: DecisionModel,
+    articles: Sequence[Article],
+    features: Sequence[Features],
+    gold: Sequence[str],
+    order: Sequence[int],
+    thresholds: Sequence[float] = REGROUP_THRESHOLDS,
+) -> tuple[float, float]:
+    """The regroup threshold of ``join`` with the best BCubed F1 on ``order``, joins and
+    merges as fitted (training data only)."""
+    # The grid walk hands each candidate value over as a trial model's threshold; it is
+    # used here as the regroup threshold, the join threshold staying as fitted.
+    return _best_threshold(join, thresholds, lambda trial: _bcubed_f1(
+        articles, features, gold, order,
+        lambda: OnlineClusterer(decision=replace(join, weights=dict(join.weights), regroup_threshold=trial.threshold),
+                                merge_decision=merge),
+    ))
+
+
 def train_on_stream(
     articles: Sequence[Article],
     features: Sequence[Features],
@@ -198,7 +220,8 @@ def train_on_stream(
     extra_rows: tuple[list[dict[str, float]], list[int]] | None = None,
 ) -> tuple[DecisionModel, DecisionModel]:
     """Fit the join decision on a labelled stream (plus optional pair rows) and pick its
-    threshold; then fit the merge decision on the stories it makes, and pick its own."""
+    threshold; then fit the merge decision on the stories it makes, and pick its own;
+    last, the regroup threshold with both in place."""
     rows, labels = stream_rows(articles, features, gold, order)
     if extra_rows:
         rows = rows + extra_rows[0]
@@ -208,4 +231,5 @@ def train_on_stream(
     story_rows, story_labels = merge_rows(articles, features, gold, order, join)
     merge = fit_decision(story_rows, story_labels)
     merge.threshold, _ = choose_merge_threshold(join, merge, articles, features, gold, order)
+    join.regroup_threshold, _ = choose_regroup_threshold(join, merge, articles, features, gold, order)
     return join, merge

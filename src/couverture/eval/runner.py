@@ -66,7 +66,8 @@ def crossfit_predictions(articles, features, gold, groups, sequence, folds: int 
         join, merge = train_on_stream(articles, features, gold, train)
         models.append({
             "fold": fold,
-            "join": {"bias": join.bias, "weights": join.weights, "threshold": join.threshold},
+            "join": {"bias": join.bias, "weights": join.weights, "threshold": join.threshold,
+                     "regroup_threshold": join.regroup_threshold},
             "merge": {"bias": merge.bias, "weights": merge.weights, "threshold": merge.threshold},
         })
         ids = cluster_articles(articles, features, OnlineClusterer(decision=join, merge_decision=merge), order=test)

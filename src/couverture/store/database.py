@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import Engine, bindparam, create_engine, event, func, or_, select
 
-from ..cluster.profile import DocumentFrequencies, StoryProfile
+from ..cluster.profile import ArticleProfile, DocumentFrequencies, StoryProfile
 from ..models import Article, Entity, Features
 from . import schema
 from .schema import SCHEMA_VERSION, articles, frequencies, ingest_errors, meta, metadata, stories, story_merges
@@ -220,8 +220,13 @@ class Store:
         errors: Sequence = (),
         merges: Sequence[tuple[str, str, float]] = (),
         changed_keys: dict[str, Iterable[str]] | None = None,
+        moves: dict[str, str] | None = None,
     ) -> None:
         """Write articles (with their story id), story profiles and errors, all or nothing.
+
+        ``moves``: stored articles a regroup moved, with their story now; applied after
+        the merges, and the stories they leave or enter get their headline from their
+        earliest article again.
 
         ``frequencies``: document frequencies to save; only the keys in
         ``changed_keys[name]`` when given (those of the batch's articles), else all.
@@ -238,6 +243,7 @@ class Store:
             updates: dict[bool, list[dict]] = {True: [], False: []}  # with a new headline or not
             for story in touched:
                 values = {
+                    "merged_into": None,  # written as a live story: live again if a regroup revived its id
                     "size": story.size,
                     "first_published": story.first,
                     "last_published": story.last,
@@ -280,6 +286,8 @@ class Store:
                 conn.execute(
                     story_merges.insert().values(from_story=from_story, into_story=into_story, merged_at=now, score=score)
                 )
+            if moves:
+                _apply_moves(conn, moves)
             if errors:
                 conn.execute(
                     ingest_errors.insert(), [{"origin": e.origin, "reason": e.reason, "at": now} for e in errors]
@@ -378,6 +386,21 @@ class Store:
                 yield StoredArticle.from_row(row)
             last = rows[-1].id
 
+    def story_member_profiles(self, story_ids: Sequence[str]) -> dict[str, list[ArticleProfile]]:
+        """Clusterer profiles of the articles of each story (for a regroup after a restore)."""
+        out: dict[str, list[ArticleProfile]] = {sid: [] for sid in story_ids}
+        columns = (articles.c.id, articles.c.story_id, articles.c.lang, articles.c.published, articles.c.title,
+                   articles.c.features, articles.c.embedding)
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(story_ids), 200):
+                query = select(*columns).where(articles.c.story_id.in_(chunk)).order_by(articles.c.ingested_at, articles.c.id)
+                for row in conn.execute(query):
+                    features = features_from_json(row.features or {}, _vector(row.embedding))
+                    article = Article(id=row.id, title=row.title, text="", lang=row.lang, origin="",
+                                      content_hash="", published=_utc(row.published))
+                    out[row.story_id].append(ArticleProfile.build(article, features))
+        return out
+
     def article_embeddings(self, article_ids: Sequence[str]) -> dict[str, np.ndarray]:
         out = {}
         with self.engine.connect() as conn:
@@ -413,6 +436,24 @@ def _upsert(conn, table, rows: list[dict], key_columns: Sequence[str]) -> None:
     statement = insert(table)
     updated = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in key_columns}
     conn.execute(statement.on_conflict_do_update(index_elements=list(key_columns), set_=updated), rows)
+
+
+def _apply_moves(conn, moves: dict[str, str]) -> None:
+    old = set()
+    for chunk in _chunks(sorted(moves), 500):
+        old.update(conn.execute(select(articles.c.story_id).where(articles.c.id.in_(chunk))).scalars())
+    conn.execute(
+        articles.update().where(articles.c.id == bindparam("article_id")),
+        [{"article_id": aid, "story_id": sid} for aid, sid in sorted(moves.items())],
+    )
+    for story_id in sorted(old | set(moves.values())):
+        earliest = (
+            select(articles.c.title).where(articles.c.story_id == story_id)
+            .order_by(articles.c.published.is_(None), articles.c.published, articles.c.ingested_at, articles.c.id)
+            .limit(1).scalar_subquery()
+        )
+        count = select(func.count()).select_from(articles).where(articles.c.story_id == story_id).scalar_subquery()
+        conn.execute(stories.update().where(stories.c.id == story_id).values(headline=func.coalesce(earliest, stories.c.headline), size=count))
 
 
 def _save_frequencies(conn, name: str, counts: DocumentFrequencies, keys: Iterable[str]) -> None:

@@ -1,0 +1,152 @@
+"""Regroup: re-cluster the articles of a few related stories with average linkage.
+
+Online assignment decides once per article, against story profiles as they stand at
+that moment. One lenient early join (an obituary of one Watergate figure into a
+three-article story about another) leaves a story whose profile holds both, and
+everything that follows gathers around it. Looking again at the members, every pair
+of them, undoes that: two articles stay together when, on average, the articles of
+their groups belong together by the join decision's own pair probability.
+
+The pair probability is the join decision applied to an article and a one-article
+story holding the other, averaged over both directions: the similarity that
+bench/bench_semeval.py measures. ``pair_probabilities`` computes it for all pairs
+at once with sparse products; ``tests/test_regroup.py`` checks it against
+``pair_features`` pair by pair.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse import csr_matrix
+from scipy.spatial.distance import squareform
+
+from .profile import ArticleProfile, DocumentFrequencies
+from .similarity import DecisionModel
+
+
+def _vocabulary(bags: Sequence[Counter]) -> dict[str, int]:
+    index: dict[str, int] = {}
+    for bag in bags:
+        for key in bag:
+            if key not in index:
+                index[key] = len(index)
+    return index
+
+
+def _directed_cosine(bags: Sequence[Counter], frequencies: DocumentFrequencies) -> np.ndarray:
+    """[a, b]: cosine of a's (1 + log tf) * idf vector with the one-article story {b}.
+
+    A one-article story weighs each of its keys by (share of members = 1) * idf, which
+    is what ``similarity._weighted_cosine`` computes for a story of size one.
+    """
+    n = len(bags)
+    index = _vocabulary(bags)
+    if not index:
+        return np.zeros((n, n))
+    idf = np.array([frequencies.idf(key) for key in index])
+    rows, cols, article_values, story_values = [], [], [], []
+    for row, bag in enumerate(bags):
+        if not bag:
+            continue
+        keys = [index[k] for k in bag]
+        key_idf = idf[keys]
+        weights = (1.0 + np.log(np.fromiter(bag.values(), dtype=np.float64, count=len(bag)))) * key_idf
+        article_norm = math.sqrt(float(weights @ weights))
+        story_norm = math.sqrt(float(key_idf @ key_idf))
+        rows.extend([row] * len(keys))
+        cols.extend(keys)
+        article_values.extend((weights * key_idf / article_norm).tolist())
+        story_values.extend((np.ones(len(keys)) / story_norm).tolist())
+    shape = (n, len(index))
+    articles = csr_matrix((article_values, (rows, cols)), shape=shape)
+    stories = csr_matrix((story_values, (rows, cols)), shape=shape)
+    return (articles @ stories.T).toarray()
+
+
+def _shared_numbers(profiles: Sequence[ArticleProfile]) -> np.ndarray:
+    """[a, b]: share of a's salient numbers that b also reports."""
+    n = len(profiles)
+    index = _vocabulary([Counter(p.numbers) for p in profiles])
+    if not index:
+        return np.zeros((n, n))
+    rows, cols = [], []
+    for row, profile in enumerate(profiles):
+        for number in profile.numbers:
+            rows.append(row)
+            cols.append(index[number])
+    present = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(index)))
+    shared = (present @ present.T).toarray()
+    counts = np.array([max(len(p.numbers), 1) for p in profiles], dtype=np.float64)
+    return shared / counts[:, None]
+
+
+def _rarest_shared_entity(profiles: Sequence[ArticleProfile], frequencies: DocumentFrequencies) -> np.ndarray:
+    """[a, b]: normalised IDF of the rarest entity atom a and b share (symmetric)."""
+    n = len(profiles)
+    holders: dict[str, list[int]] = {}
+    for row, profile in enumerate(profiles):
+        for atom in profile.entities:
+            holders.setdefault(atom, []).append(row)
+    ceiling = math.log(frequencies.docs + 2) + 1.0
+    rare = np.zeros((n, n))
+    for atom, rows in holders.items():
+        if len(rows) < 2:
+            continue
+        block = np.ix_(rows, rows)
+        rare[block] = np.maximum(rare[block], frequencies.idf(atom) / ceiling)
+    return rare
+
+
+def _gap_days(profiles: Sequence[ArticleProfile]) -> np.ndarray:
+    known = np.array([p.time is not None for p in profiles])
+    seconds = np.array([p.time.timestamp() if p.time is not None else 0.0 for p in profiles])
+    gap = np.abs(seconds[:, None] - seconds[None, :]) / 86400.0
+    gap[~(known[:, None] & known[None, :])] = 0.0
+    return gap
+
+
+def pair_probabilities(
+    profiles: Sequence[ArticleProfile],
+    decision: DecisionModel,
+    term_df: DocumentFrequencies,
+    entity_df: DocumentFrequencies,
+) -> np.ndarray:
+    """Symmetric matrix of the join decision's probability for every pair of articles,
+    averaged over both directions (a into {b}, b into {a}); 1 on the diagonal."""
+    n = len(profiles)
+    if n == 0:
+        return np.zeros((0, 0))
+    embeddings = np.stack([np.asarray(p.embedding, dtype=np.float64) for p in profiles])
+    langs = [p.lang for p in profiles]
+    features = {
+        "dense": embeddings @ embeddings.T,
+        "lexical": _directed_cosine([p.terms for p in profiles], term_df),
+        "entity": _directed_cosine([p.entities for p in profiles], entity_df),
+        "rare_entity": _rarest_shared_entity(profiles, entity_df),
+        "numbers": _shared_numbers(profiles),
+        "gap_days": _gap_days(profiles),
+        "same_lang": (np.array(langs, dtype=object)[:, None] == np.array(langs, dtype=object)[None, :]).astype(float),
+        "log_size": np.full((n, n), math.log1p(1)),
+    }
+    logits = np.asarray(decision.logit(features), dtype=np.float64)
+    probability = 1.0 / (1.0 + np.exp(-np.clip(logits, -50.0, 50.0)))
+    symmetric = (probability + probability.T) / 2.0
+    np.fill_diagonal(symmetric, 1.0)
+    return symmetric
+
+
+def average_linkage_groups(probabilities: np.ndarray, threshold: float) -> list[int]:
+    """Group labels (0, 1, ... in order of first member) from average linkage: two groups
+    join while the mean pair probability between them is at least ``threshold``."""
+    n = len(probabilities)
+    if n < 2:
+        return [0] * n
+    distances = squareform(np.clip(1.0 - probabilities, 0.0, 1.0), checks=False)
+    tree = linkage(distances, method="average")
+    raw = fcluster(tree, t=1.0 - threshold, criterion="distance")
+    relabel: dict[int, int] = {}
+    return [relabel.setdefault(int(label), len(relabel)) for label in raw]
