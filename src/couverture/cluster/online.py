@@ -267,10 +267,30 @@ class OnlineClusterer:
             numbers=set(story.number_df),
         )
 
+    @staticmethod
+    def _of_headlines(story: StoryProfile) -> bool:
+        """A story of short texts: few distinct lemmas per member on average."""
+        return sum(story.term_df.values()) / max(story.size, 1) <= SHORT_TERMS
+
     def merge_decision_for(self, story: StoryProfile) -> DecisionModel:
-        """The short-text merge decision for a story of headlines (few distinct lemmas per member)."""
-        per_member = sum(story.term_df.values()) / max(story.size, 1)
-        return self.short_merge_decision if per_member <= SHORT_TERMS else self.merge_decision
+        """The short-text merge decision for a story of headlines."""
+        return self.short_merge_decision if self._of_headlines(story) else self.merge_decision
+
+    def decision_for_story(self, story: StoryProfile) -> DecisionModel:
+        """The join decision for a story's members: the short-text one for a story of headlines."""
+        return self.short_decision if self._of_headlines(story) else self.decision
+
+    def _story_neighbours(self, story: StoryProfile) -> list[tuple[float, str]]:
+        """``(merge probability, story id)`` for each active candidate story, in candidate order."""
+        probe = self._as_article(story)
+        decision = self.merge_decision_for(story)
+        scored = []
+        for other_id, dense in self.candidates(probe).items():
+            if other_id == story.id or other_id not in self.stories:
+                continue
+            features = pair_features(probe, self.stories[other_id], self.term_df, self.entity_df, dense=dense)
+            scored.append((decision.probability(features), other_id))
+        return scored
 
     def merge_pass(self) -> list[tuple[str, str, float]]:
         """Merge stories that turn out to be one.
@@ -286,16 +306,9 @@ class OnlineClusterer:
             story = self.stories.get(sid)
             if story is None:
                 continue
-            probe = self._as_article(story)
-            decision = self.merge_decision_for(story)
-            required = decision.threshold
+            required = self.merge_decision_for(story).threshold
             best = None
-            for other_id, dense in self.candidates(probe).items():
-                if other_id == sid or other_id not in self.stories:
-                    continue
-                other = self.stories[other_id]
-                features = pair_features(probe, other, self.term_df, self.entity_df, dense=dense)
-                probability = decision.probability(features)
+            for probability, other_id in self._story_neighbours(story):
                 if probability >= required and (best is None or probability > best[0]):
                     best = (probability, other_id)
             if best is None:
@@ -361,30 +374,14 @@ class OnlineClusterer:
             story.members = ids
         return [self._profiles[m] for m in ids]
 
-    def _neighbourhood(self, story: StoryProfile) -> list[str]:
-        """The story and the nearest stories it could share articles with."""
-        probe = self._as_article(story)
-        decision = self.merge_decision_for(story)
-        near = []
-        for other_id, dense in self.candidates(probe).items():
-            if other_id == story.id or other_id not in self.stories:
-                continue
-            features = pair_features(probe, self.stories[other_id], self.term_df, self.entity_df, dense=dense)
-            probability = decision.probability(features)
-            if probability >= REGROUP_FLOOR:
-                near.append((-probability, other_id))
-        near.sort()
-        chosen, size = [story.id], story.size
-        for _, other_id in near[:REGROUP_NEIGHBOURS]:
-            other = self.stories[other_id]
-            if size + other.size <= REGROUP_MAX_ARTICLES:
-                chosen.append(other_id)
-                size += other.size
-        return chosen
+    def _nearest(self, story: StoryProfile) -> list[str]:
+        """The nearest stories this one could share articles with, nearest first."""
+        near = sorted((-p, other_id) for p, other_id in self._story_neighbours(story) if p >= REGROUP_FLOOR)
+        return [other_id for _, other_id in near[:REGROUP_NEIGHBOURS]]
 
-    def regroup(self, story_ids: Iterable[str] | None = None) -> int:
-        """Re-cluster the members of the stories changed since the last regroup (or of
-        ``story_ids``) together with their nearest stories; returns how many articles moved.
+    def regroup(self) -> int:
+        """Re-cluster the members of the stories changed since the last regroup together
+        with their nearest stories; returns how many articles moved.
 
         Average linkage over the join decision's pair probabilities, at the decision's
         ``regroup_threshold`` (no regroup when it has none). Ids stay stable: each new
@@ -393,7 +390,7 @@ class OnlineClusterer:
         members, so links to it still resolve; a group that no old story can name gets a
         new id derived from its first member.
         """
-        seeds = sorted(self._since_regroup if story_ids is None else set(story_ids))
+        seeds = sorted(self._since_regroup)
         self._since_regroup.clear()
         moved = 0
         for component in self._components(seeds):
@@ -426,7 +423,7 @@ class OnlineClusterer:
             if story is None:
                 continue
             size.setdefault(root(sid), story.size)
-            for other_id in self._neighbourhood(story)[1:]:
+            for other_id in self._nearest(story):
                 a, b = root(sid), root(other_id)
                 size.setdefault(b, self.stories[other_id].size)
                 if a != b and size[a] + size[b] <= REGROUP_MAX_ARTICLES:
@@ -437,11 +434,6 @@ class OnlineClusterer:
         for sid in parent:
             grouped[root(sid)].append(sid)
         return [sorted(members) for _, members in sorted(grouped.items())]
-
-    def decision_for_story(self, story: StoryProfile) -> DecisionModel:
-        """The join decision for a story's members: the short-text one for a story of headlines."""
-        per_member = sum(story.term_df.values()) / max(story.size, 1)
-        return self.short_decision if per_member <= SHORT_TERMS else self.decision
 
     def _regroup_component(self, members: dict[str, list[ArticleProfile]], decision: DecisionModel) -> int:
         old_ids = sorted(members)

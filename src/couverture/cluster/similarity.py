@@ -151,15 +151,10 @@ class DecisionModel:
 
     def logit(self, features: dict) -> float | np.ndarray:
         """The model's log-odds; works on scalars and, elementwise, on arrays of features."""
-        z = self.bias
-        for name, value in self.vector(features).items():
-            weight = self.weights.get(name, 0.0)
-            if weight:
-                z = z + weight * value
-        return z
+        return self.bias + sum(self.weights.get(k, 0.0) * v for k, v in self.vector(features).items())
 
     def probability(self, features: dict[str, float]) -> float:
-        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in self.vector(features).items())
+        z = self.logit(features)
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def save(self, path: str | Path) -> None:

@@ -117,16 +117,19 @@ def _bcubed_f1(articles, features, gold, order, make_clusterer) -> float:
     return sum(scores) / len(scores)
 
 
-def _best_threshold(
-    model: DecisionModel, thresholds: Sequence[float], score_of: Callable[[DecisionModel], float]
-) -> tuple[float, float]:
-    """The threshold (and its score) whose copy of ``model`` scores best; the first on ties."""
-    best = (-1.0, model.threshold)
+def _best_threshold(thresholds: Sequence[float], score_of: Callable[[float], float]) -> tuple[float, float]:
+    """The threshold (and its score) that scores best; the first on ties."""
+    best = (-1.0, None)
     for threshold in thresholds:
-        score = score_of(DecisionModel(model.bias, dict(model.weights), threshold))
+        score = score_of(threshold)
         if score > best[0]:
             best = (score, threshold)
     return best[1], best[0]
+
+
+def _with(model: DecisionModel, **changes) -> DecisionModel:
+    """A copy of ``model`` (weights not shared) with some fields changed."""
+    return replace(model, weights=dict(model.weights), **changes)
 
 
 def choose_threshold(
@@ -139,8 +142,10 @@ def choose_threshold(
 ) -> tuple[float, float]:
     """The join threshold with the best BCubed F1 when clustering ``order`` without
     merges (training data only)."""
-    return _best_threshold(model, thresholds, lambda trial: _bcubed_f1(
-        articles, features, gold, order, lambda: OnlineClusterer(decision=trial, merge_decision=never_merge())
+    return _best_threshold(thresholds, lambda value: _bcubed_f1(
+        articles, features, gold, order,
+        lambda: OnlineClusterer(decision=_with(model, threshold=value, regroup_threshold=None),
+                                merge_decision=never_merge()),
     ))
 
 
@@ -187,8 +192,9 @@ def choose_merge_threshold(
     thresholds: Sequence[float] = MERGE_THRESHOLDS,
 ) -> tuple[float, float]:
     """The merge threshold with the best BCubed F1 on ``order`` (training data only)."""
-    return _best_threshold(merge, thresholds, lambda trial: _bcubed_f1(
-        articles, features, gold, order, lambda: OnlineClusterer(decision=join, merge_decision=trial)
+    return _best_threshold(thresholds, lambda value: _bcubed_f1(
+        articles, features, gold, order,
+        lambda: OnlineClusterer(decision=join, merge_decision=_with(merge, threshold=value, regroup_threshold=None)),
     ))
 
 
@@ -203,12 +209,9 @@ def choose_regroup_threshold(
 ) -> tuple[float, float]:
     """The regroup threshold of ``join`` with the best BCubed F1 on ``order``, joins and
     merges as fitted (training data only)."""
-    # The grid walk hands each candidate value over as a trial model's threshold; it is
-    # used here as the regroup threshold, the join threshold staying as fitted.
-    return _best_threshold(join, thresholds, lambda trial: _bcubed_f1(
+    return _best_threshold(thresholds, lambda value: _bcubed_f1(
         articles, features, gold, order,
-        lambda: OnlineClusterer(decision=replace(join, weights=dict(join.weights), regroup_threshold=trial.threshold),
-                                merge_decision=merge),
+        lambda: OnlineClusterer(decision=_with(join, regroup_threshold=value), merge_decision=merge),
     ))
 
 
