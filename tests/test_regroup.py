@@ -31,7 +31,7 @@ def _documents(*events: str) -> list[RawDocument]:
 
 @pytest.fixture(scope="module")
 def demo_profiles(analyzer):
-    """The Noto earthpyongyang and CrowdStrike hanoi articles (four each, four languages), with gold events."""
+    """The Pyongyang treaty and Hanoi visit articles (four each, four languages), with gold events."""
     docs = _documents(PYONGYANG, HANOI)
     articles = [extract_article(d) for d in docs]
     features = analyzer.analyze_many(articles)

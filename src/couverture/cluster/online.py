@@ -7,13 +7,14 @@ For every incoming article (in publication order when known):
 3. join the most probable story if its probability clears the threshold, else
    open a new story. A story id is derived from its first article and never changes.
 
-Only *active* stories are searched: those updated within ``window_days`` of the
-article (and at most ``max_active`` of them), so the cost per article does not grow
-with the archive.
+Only *active* stories are searched: those with a member dated within ``window_days``
+of the stream's clock (see CLOCK_QUORUM), at most ``max_active`` of them, so the cost
+per article does not grow with the archive.
 """
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -40,6 +41,12 @@ SHORT_TERMS = 16
 REGROUP_NEIGHBOURS = 4
 REGROUP_FLOOR = 0.05
 REGROUP_MAX_ARTICLES = 600
+
+# The clock that expires stories is the CLOCK_QUORUM-th newest publication time seen,
+# not the newest: one mis-dated article (a date parsed from the text, a feed with a
+# wrong year) or a few old-and-new archive items shuffled together must not expire
+# every active story at once. In a live stream the lag is a few articles.
+CLOCK_QUORUM = 8
 
 
 def story_id_for(first_article_id: str) -> str:
@@ -106,6 +113,7 @@ class OnlineClusterer:
         self.stories: dict[str, StoryProfile] = {}
         self._touched: dict[str, int] = {}  # story id -> arrival tick of its last update
         self._tick = 0
+        self._newest: list = []  # min-heap of the CLOCK_QUORUM newest publication times
         self._rows: dict[str, int] = {}
         self._row_ids: list[str | None] = []
         self._matrix = np.zeros((0, 0), dtype=np.float32)
@@ -170,9 +178,24 @@ class OnlineClusterer:
         self.entity_df.add(profile.entities.keys())
 
     # --- retrieval and decision ---------------------------------------------------
+    def clock(self):
+        """The stream's time for expiry: the CLOCK_QUORUM-th newest date seen, if any."""
+        return self._newest[0] if len(self._newest) >= CLOCK_QUORUM else None
+
+    def _advance_clock(self, time) -> bool:
+        if time is None:
+            return False
+        if len(self._newest) < CLOCK_QUORUM:
+            heapq.heappush(self._newest, time)
+        elif time > self._newest[0]:
+            heapq.heapreplace(self._newest, time)
+        else:
+            return False
+        return len(self._newest) >= CLOCK_QUORUM
+
     def _expire(self, profile: ArticleProfile) -> None:
-        if profile.time is not None:
-            horizon = profile.time - self.window
+        if self._advance_clock(profile.time):
+            horizon = self.clock() - self.window
             stale = [sid for sid, s in self.stories.items() if s.last is not None and s.last < horizon]
             for sid in stale:
                 self._deactivate(sid, forget_members=True)
