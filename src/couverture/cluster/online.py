@@ -99,6 +99,9 @@ class OnlineClusterer:
         self.member_loader = member_loader
         self._profiles: dict[str, ArticleProfile] = {}  # members of active stories, by article id
         self._since_regroup: set[str] = set()
+        # story id -> (its size then, its scored neighbours) from the last merge pass,
+        # so the regroup that follows does not score the same pairs again.
+        self._neighbour_scores: dict[str, tuple[int, list[tuple[float, str]]]] = {}
         self._moved: dict[str, str] = {}  # article id -> story a regroup moved it to
         self._fresh_moves: set[str] = set()  # moved since the owner last took them (take_moves)
         self.merges: list[tuple[str, str, float]] = []  # (merged story, surviving story, probability)
@@ -141,6 +144,7 @@ class OnlineClusterer:
             for article_id in story.members:
                 self._profiles.pop(article_id, None)
         self._touched.pop(story_id, None)
+        self._neighbour_scores.pop(story_id, None)
         row = self._rows.pop(story_id, None)
         if row is not None:
             self._matrix[row] = 0.0
@@ -331,7 +335,9 @@ class OnlineClusterer:
                 continue
             required = self.merge_decision_for(story).threshold
             best = None
-            for probability, other_id in self._story_neighbours(story):
+            neighbours = self._story_neighbours(story)
+            self._neighbour_scores[sid] = (story.size, neighbours)
+            for probability, other_id in neighbours:
                 if probability >= required and (best is None or probability > best[0]):
                     best = (probability, other_id)
             if best is None:
@@ -398,8 +404,14 @@ class OnlineClusterer:
         return [self._profiles[m] for m in ids]
 
     def _nearest(self, story: StoryProfile) -> list[str]:
-        """The nearest stories this one could share articles with, nearest first."""
-        near = sorted((-p, other_id) for p, other_id in self._story_neighbours(story) if p >= REGROUP_FLOOR)
+        """The nearest stories this one could share articles with, nearest first.
+
+        Scores from the merge pass are reused while the story has not grown since
+        (its neighbours may have: the regroup reads them as the merge pass saw them).
+        """
+        cached = self._neighbour_scores.get(story.id)
+        scored = cached[1] if cached is not None and cached[0] == story.size else self._story_neighbours(story)
+        near = sorted((-p, other_id) for p, other_id in scored if p >= REGROUP_FLOOR and other_id in self.stories)
         return [other_id for _, other_id in near[:REGROUP_NEIGHBOURS]]
 
     def regroup(self) -> int:
@@ -415,8 +427,10 @@ class OnlineClusterer:
         """
         seeds = sorted(self._since_regroup)
         self._since_regroup.clear()
+        components = self._components(seeds)
+        self._neighbour_scores.clear()
         moved = 0
-        for component in self._components(seeds):
+        for component in components:
             decision = self.decision_for_story(self.stories[component[0]])
             if decision.regroup_threshold is None:
                 continue
