@@ -277,6 +277,8 @@ def main() -> None:
     records = base_records(args.era_days)
     print(f"stream: {len(records)} distinct texts per era of {args.era_days:g} days "
           f"({len(records) / args.era_days:.0f} articles/day), {os.cpu_count()} cores", flush=True)
+    if args.dir:
+        Path(args.dir).mkdir(parents=True, exist_ok=True)
     with (contextlib.nullcontext(args.dir) if args.dir else tempfile.TemporaryDirectory()) as folder:
         for name in ("scaling.db", "straight.db"):  # start from empty stores
             for suffix in ("", "-wal", "-shm"):

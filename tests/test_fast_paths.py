@@ -217,3 +217,47 @@ def test_article_weights_cached_across_candidates_give_the_plain_cosine():
     other.add(["w1"])
     expected = _plain_cosine(probe.terms, stories[0].term_df, stories[0].size, other)
     assert _weighted_cosine(probe, "terms", stories[0], "term_df", other) == pytest.approx(expected, rel=1e-9)
+
+
+def test_story_norm_kept_up_to_date_between_adds_gives_the_plain_cosine():
+    """Within one IDF epoch the story's norm is updated from the keys each new member adds;
+    merges and the profile's truncation to its most widespread terms recompute it."""
+    from collections import Counter
+
+    from couverture.cluster.profile import MAX_STORY_TERMS, ArticleProfile, DocumentFrequencies, StoryProfile
+    from couverture.cluster.similarity import _weighted_cosine
+
+    rng = random.Random(5)
+    vocabulary = [f"w{i}" for i in range(3 * MAX_STORY_TERMS)]
+    frequencies = DocumentFrequencies()
+
+    def profile(n: int, k: int = 20) -> ArticleProfile:
+        terms = Counter(rng.choices(vocabulary[:80], k=k) + [vocabulary[80 + n]])
+        return ArticleProfile(id=f"a{n}", lang="en", time=None, embedding=np.zeros(4, dtype=np.float32),
+                              terms=terms, entities=Counter(), numbers=set())
+
+    for n in range(30):
+        frequencies.add(profile(n).terms.keys())
+    epoch = frequencies.epoch
+    probe = profile(500)
+
+    def check(story: StoryProfile) -> None:
+        expected = _plain_cosine(probe.terms, story.term_df, story.size, frequencies)
+        assert _weighted_cosine(probe, "terms", story, "term_df", frequencies) == pytest.approx(expected, rel=1e-9)
+
+    story, other = StoryProfile(id="s"), StoryProfile(id="t")
+    for n in range(12):  # scored after every add: the incremental path
+        story.add(profile(n))
+        check(story)
+        other.add(profile(100 + n))
+    assert story.norm_pending["term_df"] == []  # the updates were replayed, not dropped
+    check(other)
+    story.absorb(other)
+    check(story)
+    wide = ArticleProfile(id="wide", lang="en", time=None, embedding=np.zeros(4, dtype=np.float32),
+                          terms=Counter({w: 1 for w in vocabulary[: 2 * MAX_STORY_TERMS + 5]}), entities=Counter(),
+                          numbers=set())
+    story.add(wide)  # more than twice MAX_STORY_TERMS distinct terms: the profile is cut
+    assert len(story.term_df) == MAX_STORY_TERMS
+    check(story)
+    assert frequencies.epoch == epoch  # all of it within one epoch

@@ -117,6 +117,7 @@ class OnlineClusterer:
         self._touched: dict[str, int] = {}  # story id -> arrival tick of its last update
         self._tick = 0
         self._newest: list = []  # min-heap of the CLOCK_QUORUM newest publication times
+        self._swept = None  # the clock at the last sweep for expired stories
         self._rows: dict[str, int] = {}
         self._row_ids: list[str | None] = []
         self._matrix = np.zeros((0, 0), dtype=np.float32)
@@ -198,8 +199,12 @@ class OnlineClusterer:
         return len(self._newest) >= CLOCK_QUORUM
 
     def _expire(self, profile: ArticleProfile) -> None:
-        if self._advance_clock(profile.time):
-            horizon = self.clock() - self.window
+        # Sweep when the clock has moved 1/168 of the window (an hour of a week) since
+        # the last sweep, not on every article: the sweep reads every active story, and
+        # one kept that much longer is still refused by the time gap check in score().
+        if self._advance_clock(profile.time) and (self._swept is None or self.clock() - self._swept >= self.window / 168):
+            self._swept = self.clock()
+            horizon = self._swept - self.window
             stale = [sid for sid, s in self.stories.items() if s.last is not None and s.last < horizon]
             for sid in stale:
                 self._deactivate(sid, forget_members=True)

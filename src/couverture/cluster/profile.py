@@ -75,8 +75,12 @@ class StoryProfile:
     first: datetime | None = None
     last: datetime | None = None
     members: list[str] = field(default_factory=list)
-    # (name, idf epoch, size) -> norm of the story's weighted vector; see similarity.py
+    # Profile name -> [frequencies, idf epoch, sum of (count * idf)^2]: the story's
+    # squared norm before dividing by size^2, kept up to date by similarity._story_norm
+    # from the keys added since (`norm_pending`). A name missing from norm_pending
+    # means "recompute from scratch" (a new idf epoch, a truncation, a merge).
     norm_cache: dict = field(default_factory=dict, repr=False, compare=False)
+    norm_pending: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def centroid(self) -> np.ndarray:
@@ -91,17 +95,28 @@ class StoryProfile:
         else:
             self.embedding_sum += article.embedding
         self.term_df.update(article.terms.keys())
+        self._note_added("term_df", article.terms.keys())
         if len(self.term_df) > MAX_STORY_TERMS * 2:
             self.term_df = Counter(dict(self.term_df.most_common(MAX_STORY_TERMS)))
+            self.norm_pending.pop("term_df", None)
         self.entity_df.update(article.entities.keys())
+        self._note_added("entity_df", article.entities.keys())
         self.number_df.update(article.numbers)
         self.langs[article.lang] += 1
         if article.time is not None:
             self.first = article.time if self.first is None else min(self.first, article.time)
             self.last = article.time if self.last is None else max(self.last, article.time)
 
+    def _note_added(self, name: str, keys) -> None:
+        pending = self.norm_pending.get(name)
+        if pending is not None:
+            pending.extend(keys)
+            if len(pending) > 4 * MAX_STORY_TERMS:  # cheaper to recompute than to replay
+                del self.norm_pending[name]
+
     def absorb(self, other: "StoryProfile") -> None:
         """Fold another story's profile into this one (a merge)."""
+        self.norm_pending.clear()
         self.size += other.size
         self.members.extend(other.members)
         self.embedding_sum = self.embedding_sum + other.embedding_sum
@@ -128,7 +143,7 @@ class DocumentFrequencies:
         self.df: Counter = Counter()
         self.epoch = 0
         self._epoch_docs = 0
-        self._idf: dict[str, float] = {}
+        self.idf_table = _IdfTable(self)
 
     def add(self, keys) -> None:
         self.docs += 1
@@ -136,11 +151,22 @@ class DocumentFrequencies:
         if self.docs >= self._epoch_docs * 1.05 + 1:
             self.epoch += 1
             self._epoch_docs = self.docs
-            self._idf.clear()
+            self.idf_table.clear()
 
     def idf(self, key: str) -> float:
-        value = self._idf.get(key)
-        if value is None:
-            value = math.log((self.docs + 1) / (self.df.get(key, 0) + 1)) + 1.0
-            self._idf[key] = value
+        return self.idf_table[key]
+
+
+class _IdfTable(dict):
+    """key -> idf for the current epoch, filled on first lookup. Hot loops index it
+    directly (``table[key]``): a dict hit costs no Python call."""
+
+    def __init__(self, frequencies: DocumentFrequencies):
+        super().__init__()
+        self.frequencies = frequencies
+
+    def __missing__(self, key: str) -> float:
+        frequencies = self.frequencies
+        value = math.log((frequencies.docs + 1) / (frequencies.df.get(key, 0) + 1)) + 1.0
+        self[key] = value
         return value

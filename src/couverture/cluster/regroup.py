@@ -41,29 +41,36 @@ def _directed_cosine(bags: Sequence[Counter], frequencies: DocumentFrequencies) 
     """[a, b]: cosine of a's (1 + log tf) * idf vector with the one-article story {b}.
 
     A one-article story weighs each of its keys by (share of members = 1) * idf, which
-    is what ``similarity._weighted_cosine`` computes for a story of size one.
+    is what ``similarity._weighted_cosine`` computes for a story of size one. All bags
+    are laid out as one flat array (row, key, count) so the weights and norms are a
+    few array operations, not a few per article.
     """
     n = len(bags)
-    index = _vocabulary(bags)
+    index: dict[str, int] = {}
+    columns: list[int] = []
+    counts: list[int] = []
+    lengths: list[int] = []
+    for bag in bags:
+        lengths.append(len(bag))
+        for key, count in bag.items():
+            column = index.get(key)
+            if column is None:
+                column = index[key] = len(index)
+            columns.append(column)
+            counts.append(count)
     if not index:
         return np.zeros((n, n))
-    idf = np.array([frequencies.idf(key) for key in index])
-    rows, cols, article_values, story_values = [], [], [], []
-    for row, bag in enumerate(bags):
-        if not bag:
-            continue
-        keys = [index[k] for k in bag]
-        key_idf = idf[keys]
-        weights = (1.0 + np.log(np.fromiter(bag.values(), dtype=np.float64, count=len(bag)))) * key_idf
-        article_norm = math.sqrt(float(weights @ weights))
-        story_norm = math.sqrt(float(key_idf @ key_idf))
-        rows.extend([row] * len(keys))
-        cols.extend(keys)
-        article_values.extend((weights * key_idf / article_norm).tolist())
-        story_values.extend((np.ones(len(keys)) / story_norm).tolist())
+    table = frequencies.idf_table
+    idf = np.fromiter((table[key] for key in index), dtype=np.float64, count=len(index))
+    cols = np.asarray(columns, dtype=np.int64)
+    rows = np.repeat(np.arange(n), lengths)
+    key_idf = idf[cols]
+    weights = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * key_idf
+    article_norm = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=n))
+    story_norm = np.sqrt(np.bincount(rows, weights=key_idf * key_idf, minlength=n))
     shape = (n, len(index))
-    articles = csr_matrix((article_values, (rows, cols)), shape=shape)
-    stories = csr_matrix((story_values, (rows, cols)), shape=shape)
+    articles = csr_matrix((weights * key_idf / article_norm[rows], (rows, cols)), shape=shape)
+    stories = csr_matrix((1.0 / story_norm[rows], (rows, cols)), shape=shape)
     return (articles @ stories.T).toarray()
 
 

@@ -27,14 +27,33 @@ FEATURES = ("dense", "lexical", "entity", "rare_entity", "numbers", "gap_days", 
 
 
 def _story_norm(story: StoryProfile, name: str, counts: Counter, frequencies: DocumentFrequencies) -> float:
-    key = (name, frequencies.epoch, story.size)
-    norm = story.norm_cache.get(name)
-    if norm is None or norm[0] != key:
-        idf = frequencies.idf
-        value = math.sqrt(sum(((v / story.size) * idf(k)) ** 2 for k, v in counts.items()))
-        norm = (key, value)
-        story.norm_cache[name] = norm
-    return norm[1]
+    """Norm of the story's (share of members) * idf vector.
+
+    Scoring asks for it for every candidate story of every article, and a story's
+    counts change one article at a time: within an idf epoch the sum of squares is
+    updated from the keys added since, not summed again over the whole profile.
+    """
+    idf = frequencies.idf_table
+    cached = story.norm_cache.get(name)
+    pending = story.norm_pending.get(name)
+    if cached is not None and pending is not None and cached[0] is frequencies and cached[1] == frequencies.epoch:
+        if pending:
+            squares = cached[2]
+            for key, added in Counter(pending).items():
+                count = counts.get(key, 0)
+                weight = idf[key]
+                squares += (count * count - (count - added) ** 2) * weight * weight
+            cached[2] = squares
+            pending.clear()
+    else:
+        squares = 0.0
+        for key, count in counts.items():
+            weight = count * idf[key]
+            squares += weight * weight
+        cached = [frequencies, frequencies.epoch, squares]
+        story.norm_cache[name] = cached
+        story.norm_pending[name] = []
+    return math.sqrt(max(cached[2], 0.0)) / story.size
 
 
 def _article_weights(article: ArticleProfile, name: str, counts: Counter, frequencies: DocumentFrequencies):
@@ -46,11 +65,11 @@ def _article_weights(article: ArticleProfile, name: str, counts: Counter, freque
     cached = article.weight_cache.get(name)
     if cached is not None and cached[0] is frequencies and cached[1] == frequencies.epoch:
         return cached[2], cached[3]
-    idf = frequencies.idf
+    idf = frequencies.idf_table
     pairs = []
     norm2 = 0.0
     for key, tf in counts.items():
-        key_idf = idf(key)
+        key_idf = idf[key]
         weight = (1.0 + math.log(tf)) * key_idf
         norm2 += weight * weight
         pairs.append((key, weight * key_idf))
