@@ -100,13 +100,17 @@ def test_queue_without_a_worker_embeds_on_request():
     assert np.array_equal(queue.vectors(articles), HashEmbedder().embed([_text(a) for a in articles]))
 
 
-def test_worker_process_embeds_like_the_embedder_in_this_process(tests_on_path):
+def test_worker_process_embeds_like_the_embedder_in_this_process(tests_on_path, tmp_path):
     texts = [f"sentence {i} " * (i % 7 + 1) for i in range(50)]
-    with ProcessEmbedder("hash_embedder:HashEmbedder") as worker:
+    release = tmp_path / "release"
+    with ProcessEmbedder("hash_embedder:HashEmbedder", hold_until=str(release)) as worker:
         assert worker.ready(timeout=60)
         assert (worker.name, worker.dim) == ("hash-embedder", 16)
         futures = [worker.submit(texts[i : i + 5]) for i in range(0, 50, 5)]
-        cancelled = futures[-1].cancel()  # still waiting here (at most two batches are at the worker)
+        # The worker is held on the first batch: at most two batches are at it, the
+        # last one still waits here and can be cancelled.
+        cancelled = futures[-1].cancel()
+        release.touch()
         assert cancelled
         got = np.vstack([f.result(timeout=60) for f in futures[:-1]])
         assert np.array_equal(got, HashEmbedder().embed(texts[:45]))
