@@ -30,7 +30,7 @@ from couverture.cluster.similarity import (
     DEFAULT_MERGE_MODEL_PATH, DEFAULT_MODEL_PATH, DEFAULT_SHORT_MERGE_MODEL_PATH, DEFAULT_SHORT_MODEL_PATH,
 )
 from couverture.cluster.training import (
-    choose_merge_threshold, choose_regroup_threshold, choose_threshold, fit_decision, merge_rows, stream_rows, train_on_stream,
+    choose_merge_threshold, choose_regroup, choose_threshold, fit_decision, merge_rows, stream_rows, train_on_stream,
 )
 from couverture.eval.datasets import load_ecbplus, load_googlenews_fr
 from couverture.eval.semeval import semeval_pair_features
@@ -52,7 +52,7 @@ def train_short() -> None:
     join.save(DEFAULT_SHORT_MODEL_PATH)
     merge.save(DEFAULT_SHORT_MERGE_MODEL_PATH)
     print(f"short join on {len(order)} headlines: threshold {join.threshold}, bias {join.bias}, weights {join.weights}")
-    print(f"short regroup threshold {join.regroup_threshold}")
+    print(f"short regroup: {join.regroup_linkage} linkage, threshold {join.regroup_threshold}")
     print(f"short merge: threshold {merge.threshold}, bias {merge.bias}, weights {merge.weights}")
     print(f"written to {DEFAULT_SHORT_MODEL_PATH} and {DEFAULT_SHORT_MERGE_MODEL_PATH}")
 
@@ -82,9 +82,10 @@ def main() -> None:
     print(f"merge threshold {merge.threshold} (BCubed F1 {score:.4f} on the training stream, with merges)")
     print(f"merge bias {merge.bias}, weights {merge.weights}")
     print(f"written to {DEFAULT_MERGE_MODEL_PATH}")
-    model.regroup_threshold, score = choose_regroup_threshold(model, merge, articles, features, data.gold, order)
+    (model.regroup_linkage, model.regroup_threshold), score = choose_regroup(model, merge, articles, features, data.gold, order)
     model.save(DEFAULT_MODEL_PATH)
-    print(f"regroup threshold {model.regroup_threshold} (BCubed F1 {score:.4f} on the training stream, joins, merges and regroups)")
+    print(f"regroup: {model.regroup_linkage} linkage, threshold {model.regroup_threshold} "
+          f"(BCubed F1 {score:.4f} on the training stream, joins, merges and regroups)")
     print(f"written to {DEFAULT_MODEL_PATH}")
 
 

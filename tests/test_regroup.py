@@ -9,7 +9,7 @@ import pytest
 
 from couverture.cluster import DecisionModel, OnlineClusterer, StoryProfile, default_decision_model, pair_features
 from couverture.cluster.profile import ArticleProfile
-from couverture.cluster.regroup import average_linkage_groups, pair_probabilities
+from couverture.cluster.regroup import linkage_groups, pair_probabilities
 from couverture.cluster.training import never_merge
 from couverture.engine import ingest_documents
 from couverture.extract import extract_article
@@ -73,10 +73,46 @@ def test_average_linkage_keeps_blocks_whose_mean_clears_the_threshold():
         [0.2, 0.1, 1.0, 0.6],
         [0.1, 0.1, 0.6, 1.0],
     ])
-    assert average_linkage_groups(p, 0.5) == [0, 0, 1, 1]
-    assert average_linkage_groups(p, 0.7) == [0, 0, 1, 2]  # 0.6 < 0.7: the second pair parts
-    assert average_linkage_groups(p, 0.1) == [0, 0, 0, 0]  # mean between blocks 0.125
-    assert average_linkage_groups(p[:1, :1], 0.5) == [0]
+    assert linkage_groups(p, 0.5) == [0, 0, 1, 1]
+    assert linkage_groups(p, 0.7) == [0, 0, 1, 2]  # 0.6 < 0.7: the second pair parts
+    assert linkage_groups(p, 0.1) == [0, 0, 0, 0]  # mean between blocks 0.125
+    assert linkage_groups(p[:1, :1], 0.5) == [0]
+
+
+def test_weighted_linkage_lets_a_small_group_count_as_much_as_a_large_one():
+    # A pair (0, 1), article 2 close to 0 only, and article 3 close to 2 only.
+    p = np.array([
+        [1.0, 0.9, 0.8, 0.0],
+        [0.9, 1.0, 0.2, 0.0],
+        [0.8, 0.2, 1.0, 0.7],
+        [0.0, 0.0, 0.7, 1.0],
+    ])
+    # Both linkages first join 0-1 (0.9). Then 2 to {0, 1}: average and weighted both
+    # give (0.8 + 0.2) / 2 = 0.5 < 0.7, so 2-3 (0.7) joins first.
+    # Last, {2, 3} to {0, 1}: average is the mean of the four pairs, (0.8 + 0.2 + 0 + 0) / 4
+    # = 0.25; weighted is the mean of 2's and 3's similarities to {0, 1}, (0.5 + 0.0) / 2 = 0.25.
+    assert linkage_groups(p, 0.25, "average") == linkage_groups(p, 0.25, "weighted") == [0, 0, 0, 0]
+    # Three articles to one: {0, 1, 2} then 3. Average: (0 + 0 + 0.7) / 3 = 0.233;
+    # weighted: 3 against {0, 1} (0.0) and against 2 (0.7) count half each = 0.35.
+    q = np.array([
+        [1.0, 0.9, 0.85, 0.0],
+        [0.9, 1.0, 0.85, 0.0],
+        [0.85, 0.85, 1.0, 0.7],
+        [0.0, 0.0, 0.7, 1.0],
+    ])
+    assert linkage_groups(q, 0.3, "average") == [0, 0, 0, 1]
+    assert linkage_groups(q, 0.3, "weighted") == [0, 0, 0, 0]
+    with pytest.raises(ValueError, match="unknown regroup linkage"):
+        linkage_groups(q, 0.3, "single")
+
+
+def test_regroup_linkage_is_saved_and_loaded_with_the_model(tmp_path):
+    model = DecisionModel(-1.0, {"dense": 2.0}, threshold=0.3, regroup_threshold=0.2, regroup_linkage="weighted")
+    model.save(tmp_path / "model.json")
+    assert DecisionModel.load(tmp_path / "model.json") == model
+    old = {"bias": -1.0, "weights": {"dense": 2.0}, "threshold": 0.3, "regroup_threshold": 0.4}
+    (tmp_path / "old.json").write_text(json.dumps(old), encoding="utf-8")
+    assert DecisionModel.load(tmp_path / "old.json").regroup_linkage == "average"  # files from before the field
 
 
 def test_regroup_splits_a_story_fused_by_lenient_joins_and_keeps_ids_stable(demo_profiles):

@@ -23,7 +23,7 @@ from datetime import timedelta
 import numpy as np
 
 from .profile import ArticleProfile, DocumentFrequencies, StoryProfile
-from .regroup import average_linkage_groups, pair_probabilities
+from .regroup import linkage_groups, pair_probabilities
 from .similarity import (
     DecisionModel, default_decision_model, default_merge_model, default_short_decision_model, default_short_merge_model,
     pair_features,
@@ -484,7 +484,7 @@ class OnlineClusterer:
         if len(profiles) < 2:
             return 0
         probabilities = pair_probabilities(profiles, decision, self.term_df, self.entity_df)
-        labels = average_linkage_groups(probabilities, decision.regroup_threshold)
+        labels = linkage_groups(probabilities, decision.regroup_threshold, decision.regroup_linkage)
         groups: dict[int, list[int]] = defaultdict(list)
         for position, label in enumerate(labels):
             groups[label].append(position)

@@ -1,4 +1,4 @@
-"""Regroup: re-cluster the articles of a few related stories with average linkage.
+"""Regroup: re-cluster the articles of a few related stories by hierarchical linkage.
 
 Online assignment decides once per article, against story profiles as they stand at
 that moment. One lenient early join (an obituary of one Watergate figure into a
@@ -12,6 +12,12 @@ story holding the other, averaged over both directions: the similarity that
 bench/bench_semeval.py measures. ``pair_probabilities`` computes it for all pairs
 at once with sparse products; ``tests/test_regroup.py`` checks it against
 ``pair_features`` pair by pair.
+
+Groups join while their linkage similarity clears the decision's regroup threshold.
+Two linkages are offered, and training picks one with the threshold
+(``training.choose_regroup``): *average* (the mean over all pairs across the two
+groups) and *weighted* (WPGMA: a merged group's similarity to a third is the plain
+mean of its two halves', so a large half does not outvote a small one).
 """
 from __future__ import annotations
 
@@ -146,14 +152,20 @@ def pair_probabilities(
     return symmetric
 
 
-def average_linkage_groups(probabilities: np.ndarray, threshold: float) -> list[int]:
-    """Group labels (0, 1, ... in order of first member) from average linkage: two groups
-    join while the mean pair probability between them is at least ``threshold``."""
+LINKAGES = ("average", "weighted")
+
+
+def linkage_groups(probabilities: np.ndarray, threshold: float, method: str = "average") -> list[int]:
+    """Group labels (0, 1, ... in order of first member) from hierarchical linkage
+    (``method``, one of LINKAGES): two groups join while their linkage similarity (for
+    "average", the mean pair probability between them) is at least ``threshold``."""
+    if method not in LINKAGES:
+        raise ValueError(f"unknown regroup linkage {method!r}; expected one of {', '.join(LINKAGES)}")
     n = len(probabilities)
     if n < 2:
         return [0] * n
     distances = squareform(np.clip(1.0 - probabilities, 0.0, 1.0), checks=False)
-    tree = linkage(distances, method="average")
+    tree = linkage(distances, method=method)
     raw = fcluster(tree, t=1.0 - threshold, criterion="distance")
     relabel: dict[int, int] = {}
     return [relabel.setdefault(int(label), len(relabel)) for label in raw]

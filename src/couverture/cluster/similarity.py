@@ -152,6 +152,9 @@ class DecisionModel:
     # Average pair probability above which the regroup pass keeps articles together
     # (see regroup.py); None: this model does not regroup.
     regroup_threshold: float | None = None
+    # How the regroup joins groups of articles: "average" (mean over all pairs) or
+    # "weighted" (each half of a merged group counts the same); fitted with the threshold.
+    regroup_linkage: str = "average"
 
     def vector(self, features: dict[str, float]) -> dict[str, float]:
         same = features["same_lang"]
@@ -179,14 +182,15 @@ class DecisionModel:
     def save(self, path: str | Path) -> None:
         data = asdict(self)
         if data["regroup_threshold"] is None:
-            del data["regroup_threshold"]
+            del data["regroup_threshold"], data["regroup_linkage"]
         Path(path).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path) -> "DecisionModel":
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return cls(bias=data["bias"], weights=data["weights"], threshold=data.get("threshold", 0.5),
-                   regroup_threshold=data.get("regroup_threshold"))
+                   regroup_threshold=data.get("regroup_threshold"),
+                   regroup_linkage=data.get("regroup_linkage", "average"))
 
 
 DEFAULT_MODEL_PATH = Path(__file__).with_name("decision_model.json")

@@ -17,6 +17,7 @@ import numpy as np
 from ..models import Article, Features
 from .online import OnlineClusterer
 from .profile import ArticleProfile, StoryProfile
+from .regroup import LINKAGES
 from .similarity import DecisionModel, default_decision_model, pair_features
 
 
@@ -94,6 +95,7 @@ def fit_decision(rows: list[dict[str, float]], labels: list[int], c: float = 1.0
 THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 MERGE_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99)
 REGROUP_THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
+REGROUP_CHOICES = tuple((method, value) for method in LINKAGES for value in REGROUP_THRESHOLDS)
 
 
 def never_merge() -> DecisionModel:
@@ -198,20 +200,21 @@ def choose_merge_threshold(
     ))
 
 
-def choose_regroup_threshold(
+def choose_regroup(
     join: DecisionModel,
     merge: DecisionModel,
     articles: Sequence[Article],
     features: Sequence[Features],
     gold: Sequence[str],
     order: Sequence[int],
-    thresholds: Sequence[float] = REGROUP_THRESHOLDS,
-) -> tuple[float, float]:
-    """The regroup threshold of ``join`` with the best BCubed F1 on ``order``, joins and
-    merges as fitted (training data only)."""
-    return _best_threshold(thresholds, lambda value: _bcubed_f1(
+    choices: Sequence[tuple[str, float]] = REGROUP_CHOICES,
+) -> tuple[tuple[str, float], float]:
+    """The regroup (linkage, threshold) of ``join`` with the best BCubed F1 on ``order``,
+    joins and merges as fitted (training data only); average linkage first on ties."""
+    return _best_threshold(choices, lambda choice: _bcubed_f1(
         articles, features, gold, order,
-        lambda: OnlineClusterer(decision=_with(join, regroup_threshold=value), merge_decision=merge),
+        lambda: OnlineClusterer(decision=_with(join, regroup_linkage=choice[0], regroup_threshold=choice[1]),
+                                merge_decision=merge),
     ))
 
 
@@ -234,5 +237,5 @@ def train_on_stream(
     story_rows, story_labels = merge_rows(articles, features, gold, order, join)
     merge = fit_decision(story_rows, story_labels)
     merge.threshold, _ = choose_merge_threshold(join, merge, articles, features, gold, order)
-    join.regroup_threshold, _ = choose_regroup_threshold(join, merge, articles, features, gold, order)
+    (join.regroup_linkage, join.regroup_threshold), _ = choose_regroup(join, merge, articles, features, gold, order)
     return join, merge
