@@ -356,11 +356,15 @@ class OnlineClusterer:
             self._set_row(keep)
             for atom in keep.entity_df:
                 self._entity_index[atom].add(keep.id)
-            self.merges.append((gone.id, keep.id, best[0]))
-            self._merged_into[gone.id] = keep.id
+            self._record_merge(gone.id, keep.id, best[0])
             done.append((gone.id, keep.id, best[0]))
         self._since_merge.clear()
         return done
+
+    def _record_merge(self, gone: str, into: str, probability: float) -> None:
+        """Record that story ``gone`` now lives on as ``into`` (see :meth:`resolve`)."""
+        self.merges.append((gone, into, probability))
+        self._merged_into[gone] = into
 
     def take_dirty(self) -> list[StoryProfile]:
         """The stories changed since the last call, and forget them."""
@@ -423,8 +427,8 @@ class OnlineClusterer:
         """Re-cluster the members of the stories changed since the last regroup together
         with their nearest stories; returns how many articles moved.
 
-        Average linkage over the join decision's pair probabilities, at the decision's
-        ``regroup_threshold`` (no regroup when it has none). Ids stay stable: each new
+        Hierarchical linkage (the decision's ``regroup_linkage``) over the join decision's
+        pair probabilities, at its ``regroup_threshold`` (no regroup when it has none). Ids stay stable: each new
         group keeps the id of the old story that gives it most members; an old story
         left without a group is recorded as merged into the group that took most of its
         members, so links to it still resolve; a group that no old story can name gets a
@@ -537,8 +541,7 @@ class OnlineClusterer:
             inside = [i for i in groups[label] if origin[i] == gid]
             others = [i for i in groups[label] if origin[i] != gid]
             score = float(probabilities[np.ix_(inside, others)].mean()) if others else 1.0
-            self.merges.append((gid, into, score))
-            self._merged_into[gid] = into
+            self._record_merge(gid, into, score)
         return moved
 
     def _fresh_id(self, first_member: str) -> str:

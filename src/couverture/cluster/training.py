@@ -119,13 +119,15 @@ def _bcubed_f1(articles, features, gold, order, make_clusterer) -> float:
     return sum(scores) / len(scores)
 
 
-def _best_threshold(thresholds: Sequence[float], score_of: Callable[[float], float]) -> tuple[float, float]:
-    """The threshold (and its score) that scores best; the first on ties."""
+def _best_setting(values: Sequence, articles, features, gold, order,
+                  clusterer_for: Callable[[object], OnlineClusterer]) -> tuple[object, float]:
+    """The value (and its BCubed F1) whose clusterer ``clusterer_for(value)`` scores best
+    on ``order`` and its reverse; the first on ties."""
     best = (-1.0, None)
-    for threshold in thresholds:
-        score = score_of(threshold)
+    for value in values:
+        score = _bcubed_f1(articles, features, gold, order, lambda: clusterer_for(value))
         if score > best[0]:
-            best = (score, threshold)
+            best = (score, value)
     return best[1], best[0]
 
 
@@ -144,11 +146,8 @@ def choose_threshold(
 ) -> tuple[float, float]:
     """The join threshold with the best BCubed F1 when clustering ``order`` without
     merges (training data only)."""
-    return _best_threshold(thresholds, lambda value: _bcubed_f1(
-        articles, features, gold, order,
-        lambda: OnlineClusterer(decision=_with(model, threshold=value, regroup_threshold=None),
-                                merge_decision=never_merge()),
-    ))
+    return _best_setting(thresholds, articles, features, gold, order, lambda value: OnlineClusterer(
+        decision=_with(model, threshold=value, regroup_threshold=None), merge_decision=never_merge()))
 
 
 def merge_rows(
@@ -194,10 +193,8 @@ def choose_merge_threshold(
     thresholds: Sequence[float] = MERGE_THRESHOLDS,
 ) -> tuple[float, float]:
     """The merge threshold with the best BCubed F1 on ``order`` (training data only)."""
-    return _best_threshold(thresholds, lambda value: _bcubed_f1(
-        articles, features, gold, order,
-        lambda: OnlineClusterer(decision=join, merge_decision=_with(merge, threshold=value, regroup_threshold=None)),
-    ))
+    return _best_setting(thresholds, articles, features, gold, order, lambda value: OnlineClusterer(
+        decision=join, merge_decision=_with(merge, threshold=value, regroup_threshold=None)))
 
 
 def choose_regroup(
@@ -211,11 +208,8 @@ def choose_regroup(
 ) -> tuple[tuple[str, float], float]:
     """The regroup (linkage, threshold) of ``join`` with the best BCubed F1 on ``order``,
     joins and merges as fitted (training data only); average linkage first on ties."""
-    return _best_threshold(choices, lambda choice: _bcubed_f1(
-        articles, features, gold, order,
-        lambda: OnlineClusterer(decision=_with(join, regroup_linkage=choice[0], regroup_threshold=choice[1]),
-                                merge_decision=merge),
-    ))
+    return _best_setting(choices, articles, features, gold, order, lambda choice: OnlineClusterer(
+        decision=_with(join, regroup_linkage=choice[0], regroup_threshold=choice[1]), merge_decision=merge))
 
 
 def train_on_stream(
@@ -227,7 +221,7 @@ def train_on_stream(
 ) -> tuple[DecisionModel, DecisionModel]:
     """Fit the join decision on a labelled stream (plus optional pair rows) and pick its
     threshold; then fit the merge decision on the stories it makes, and pick its own;
-    last, the regroup threshold with both in place."""
+    last, the regroup linkage and threshold with both in place."""
     rows, labels = stream_rows(articles, features, gold, order)
     if extra_rows:
         rows = rows + extra_rows[0]
