@@ -8,6 +8,9 @@ Overall >= 2.5; in-between pairs are left out), which bring the cross-lingual ca
 ECB+ lacks. The threshold is the one with the best BCubed F1 on the ECB+ stream
 without merges. The merge model is then fitted on story-vs-story pairs from that
 clustering (`training.merge_rows`) and its threshold chosen the same way, with merges.
+Last, the regroup's pair model is fitted on article pairs of the ECB+ stream
+(`training.pair_decision_rows`) plus the SemEval pairs, and the regroup's linkage,
+threshold and cut ratio are chosen with everything in place.
 
 The short-text decisions (short_decision_model.json, short_merge_model.json: join
 and merge for articles with at most `SHORT_TERMS` distinct lemmas, i.e. headlines and
@@ -30,7 +33,8 @@ from couverture.cluster.similarity import (
     DEFAULT_MERGE_MODEL_PATH, DEFAULT_MODEL_PATH, DEFAULT_SHORT_MERGE_MODEL_PATH, DEFAULT_SHORT_MODEL_PATH,
 )
 from couverture.cluster.training import (
-    choose_merge_threshold, choose_regroup, choose_threshold, fit_decision, merge_rows, stream_rows, train_on_stream,
+    choose_merge_threshold, choose_regroup, choose_threshold, fit_decision, merge_rows, pair_decision_rows, stream_rows,
+    train_on_stream, with_pair_model,
 )
 from couverture.eval.datasets import load_ecbplus, load_googlenews_fr
 from couverture.eval.semeval import semeval_pair_features
@@ -49,10 +53,14 @@ def train_short() -> None:
         # leaves cross-language pairs to the dense similarity instead of a free bonus.
         model.bias = round(model.bias + model.weights.get("same_lang", 0.0), 4)
         model.weights["same_lang"] = 0.0
+    # The same for the regroup's pair model, fitted on the same headlines.
+    join.pair_bias = round(join.pair_bias + join.pair_weights.get("same_lang", 0.0), 4)
+    join.pair_weights["same_lang"] = 0.0
     join.save(DEFAULT_SHORT_MODEL_PATH)
     merge.save(DEFAULT_SHORT_MERGE_MODEL_PATH)
     print(f"short join on {len(order)} headlines: threshold {join.threshold}, bias {join.bias}, weights {join.weights}")
-    print(f"short regroup: {join.regroup_linkage} linkage, threshold {join.regroup_threshold}")
+    print(f"short regroup: {join.regroup_linkage} linkage, threshold {join.regroup_threshold}, split {join.regroup_split}, "
+          f"pair model bias {join.pair_bias}, weights {join.pair_weights}")
     print(f"short merge: threshold {merge.threshold}, bias {merge.bias}, weights {merge.weights}")
     print(f"written to {DEFAULT_SHORT_MODEL_PATH} and {DEFAULT_SHORT_MERGE_MODEL_PATH}")
 
@@ -82,9 +90,15 @@ def main() -> None:
     print(f"merge threshold {merge.threshold} (BCubed F1 {score:.4f} on the training stream, with merges)")
     print(f"merge bias {merge.bias}, weights {merge.weights}")
     print(f"written to {DEFAULT_MERGE_MODEL_PATH}")
-    (model.regroup_linkage, model.regroup_threshold), score = choose_regroup(model, merge, articles, features, data.gold, order)
+    pair_rows, pair_labels = pair_decision_rows(articles, features, data.gold, order, model)
+    pair = fit_decision(pair_rows + [r for r, _ in kept], pair_labels + [y for _, y in kept])
+    model = with_pair_model(model, pair)
+    print(f"regroup pair model on {len(pair_rows)} ECB+ article pairs ({sum(pair_labels)} of one story) "
+          f"and the {len(kept)} SemEval pairs: bias {pair.bias}, weights {pair.weights}")
+    (model.regroup_linkage, model.regroup_threshold, model.regroup_split), score = choose_regroup(
+        model, merge, articles, features, data.gold, order)
     model.save(DEFAULT_MODEL_PATH)
-    print(f"regroup: {model.regroup_linkage} linkage, threshold {model.regroup_threshold} "
+    print(f"regroup: {model.regroup_linkage} linkage, threshold {model.regroup_threshold}, split {model.regroup_split} "
           f"(BCubed F1 {score:.4f} on the training stream, joins, merges and regroups)")
     print(f"written to {DEFAULT_MODEL_PATH}")
 

@@ -1,9 +1,12 @@
-"""ECB+ (event_cluster gold): the clustering quality floor of the spine."""
+"""ECB+ (event_cluster gold): the clustering quality floor, scored on topic-disjoint folds."""
 from couverture.eval import evaluate
 
 
-def test_ecbplus_bcubed_f1_at_least_085():
+def test_ecbplus_bcubed_and_pairwise_f1_stay_above_their_floors():
+    # Floors a little under the measured figures (bench/RESULTS.md: 0.942 / 0.919), so a
+    # change that loses the regroup's pair model or its cut fails here (0.909 / 0.881 without).
     result = evaluate("ecbplus")
     assert result["documents"] == 982 and result["errors"] == 0
     assert result["gold_stories"] == 86
-    assert result["bcubed"]["f1"] >= 0.85, result
+    assert result["bcubed"]["f1"] >= 0.93, result
+    assert result["pairwise"]["f1"] >= 0.90, result

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -9,8 +10,8 @@ import pytest
 
 from couverture.cluster import DecisionModel, OnlineClusterer, StoryProfile, default_decision_model, pair_features
 from couverture.cluster.profile import ArticleProfile
-from couverture.cluster.regroup import linkage_groups, pair_probabilities
-from couverture.cluster.training import never_merge
+from couverture.cluster.regroup import cut_cohesion, fiedler_cut, linkage_groups, pair_probabilities, regroup_labels, split_incohesive
+from couverture.cluster.training import never_merge, pair_decision_rows
 from couverture.engine import ingest_documents
 from couverture.extract import extract_article
 from couverture.models import RawDocument
@@ -30,11 +31,16 @@ def _documents(*events: str) -> list[RawDocument]:
 
 
 @pytest.fixture(scope="module")
-def demo_profiles(analyzer):
-    """The Pyongyang treaty and Hanoi visit articles (four each, four languages), with gold events."""
-    docs = _documents(PYONGYANG, HANOI)
-    articles = [extract_article(d) for d in docs]
-    features = analyzer.analyze_many(articles)
+def demo_analyzed(analyzer):
+    """The Pyongyang treaty and Hanoi visit articles (four each, four languages), analysed."""
+    articles = [extract_article(d) for d in _documents(PYONGYANG, HANOI)]
+    return articles, analyzer.analyze_many(articles)
+
+
+@pytest.fixture(scope="module")
+def demo_profiles(demo_analyzed):
+    """The same articles as profiles, with gold events."""
+    articles, features = demo_analyzed
     profiles = [ArticleProfile.build(a, f) for a, f in zip(articles, features)]
     gold = {a.id: a.extra["event"] for a in articles}
     return profiles, gold
@@ -106,13 +112,109 @@ def test_weighted_linkage_lets_a_small_group_count_as_much_as_a_large_one():
         linkage_groups(q, 0.3, "single")
 
 
-def test_regroup_linkage_is_saved_and_loaded_with_the_model(tmp_path):
-    model = DecisionModel(-1.0, {"dense": 2.0}, threshold=0.3, regroup_threshold=0.2, regroup_linkage="weighted")
+def test_regroup_settings_and_pair_model_are_saved_and_loaded_with_the_model(tmp_path):
+    model = DecisionModel(-1.0, {"dense": 2.0}, threshold=0.3, regroup_threshold=0.2, regroup_linkage="weighted",
+                          regroup_split=0.75, pair_bias=-3.0, pair_weights={"dense": 5.0, "lexical": 1.0})
     model.save(tmp_path / "model.json")
     assert DecisionModel.load(tmp_path / "model.json") == model
+    assert model.pair_model() == DecisionModel(-3.0, {"dense": 5.0, "lexical": 1.0})
     old = {"bias": -1.0, "weights": {"dense": 2.0}, "threshold": 0.3, "regroup_threshold": 0.4}
     (tmp_path / "old.json").write_text(json.dumps(old), encoding="utf-8")
-    assert DecisionModel.load(tmp_path / "old.json").regroup_linkage == "average"  # files from before the field
+    loaded = DecisionModel.load(tmp_path / "old.json")  # a file from before these fields
+    assert loaded.regroup_linkage == "average" and loaded.regroup_split is None
+    assert loaded.pair_weights is None and loaded.pair_model() is loaded  # pairs scored by the join weights
+
+
+def test_pair_decision_rows_label_pairs_by_gold_story_and_keep_those_the_join_lets_through(demo_analyzed):
+    articles, features = demo_analyzed
+    gold = [a.extra["event"] for a in articles]
+    order = list(range(len(articles)))
+    join = default_decision_model()
+    rows, labels = pair_decision_rows(articles, features, gold, order, join, floor=0.0)
+    n = len(articles)
+    assert len(rows) == n * (n - 1) // 2 == len(labels)
+    assert sum(labels) == 2 * (4 * 3 // 2)  # two events of four articles
+    # Rows hold pair features (averaged over both directions): "same language" is 1
+    # exactly for the pairs written in one language.
+    same_lang_pairs = sum(1 for a in range(n) for b in range(a + 1, n) if articles[a].lang == articles[b].lang)
+    assert sum(r["same_lang"] for r in rows) == same_lang_pairs
+    # A floor keeps only the pairs the join decision gives at least that probability.
+    reference = OnlineClusterer()
+    profiles = [ArticleProfile.build(a, f) for a, f in zip(articles, features)]
+    for p in profiles:
+        reference.observe_frequencies(p)
+    probability = pair_probabilities(profiles, join, reference.term_df, reference.entity_df)
+    floor = float(np.median(probability[np.triu_indices(n, 1)]))
+    kept, _ = pair_decision_rows(articles, features, gold, order, join, floor=floor)
+    assert len(kept) == int((probability[np.triu_indices(n, 1)] >= floor).sum())
+    assert 0 < len(kept) < len(rows)
+
+
+def test_regroup_scores_pairs_with_the_pair_model_when_there_is_one(demo_profiles):
+    profiles, _ = demo_profiles
+    lenient = _lenient(0.5)
+
+    def stories_after_regroup(decision: DecisionModel) -> int:
+        clusterer = OnlineClusterer(decision=decision, merge_decision=never_merge(), regroup_every=0)
+        for p in profiles:
+            clusterer.add(p)
+        clusterer.finish()
+        return len(clusterer.stories)
+
+    # The join weights part the fused story into its two events (see the test below);
+    # a pair model that finds every pair alike keeps it whole, one that finds none
+    # alike leaves each article alone.
+    assert stories_after_regroup(lenient) == 2
+    assert stories_after_regroup(replace(lenient, pair_bias=50.0, pair_weights={})) == 1
+    assert stories_after_regroup(replace(lenient, pair_bias=-50.0, pair_weights={})) == len(profiles)
+
+
+def _two_stories(within_a: float, within_b: float, across: float, interleave: bool = False) -> tuple[np.ndarray, list[int]]:
+    """Four articles of story A and four of story B, every pair at the given probability;
+    with ``interleave`` the articles alternate A, B, A, B, ... Returns the matrix and the stories."""
+    story = [0, 1] * 4 if interleave else [0] * 4 + [1] * 4
+    p = np.empty((8, 8))
+    for i in range(8):
+        for j in range(8):
+            p[i, j] = across if story[i] != story[j] else (within_a if story[i] == 0 else within_b)
+    np.fill_diagonal(p, 1.0)
+    return p, story
+
+
+def test_fiedler_cut_separates_two_blocks_and_cohesion_is_across_over_the_weaker_within():
+    p, story = _two_stories(0.9, 0.8, 0.4, interleave=True)
+    side = fiedler_cut(p)
+    assert side[0] and side.tolist() == [s == 0 for s in story]  # True on the first article's side
+    assert cut_cohesion(p, side) == pytest.approx(0.4 / 0.8)
+
+
+def test_split_cuts_a_group_of_two_look_alike_stories_only_below_the_ratio():
+    p, story = _two_stories(0.9, 0.9, 0.55)  # cohesion 0.55 / 0.9 = 0.61
+    fused = linkage_groups(p, 0.3)
+    assert fused == [0] * 8  # every mean clears 0.3: linkage alone keeps one story
+    assert split_incohesive(p, fused, 0.7) == story
+    assert split_incohesive(p, fused, 0.6) == fused  # 0.61 is not below 0.6
+    assert split_incohesive(p, fused, None) == fused
+    model = DecisionModel(0.0, {}, regroup_threshold=0.3, regroup_split=0.7)
+    assert regroup_labels(p, model) == story
+    assert regroup_labels(p, replace(model, regroup_split=None)) == fused
+
+
+def test_split_leaves_small_groups_and_lone_outliers_alone():
+    p, _ = _two_stories(0.9, 0.9, 0.2)  # clearly two stories...
+    assert split_incohesive(p[:5, :5], [0] * 5, 0.9) == [0] * 5  # ...but 4 + 1 articles: too few to cut
+    # Five close articles and one that is loosely tied to all of them: the best cut
+    # isolates the loose one, and one article is not a story for the cut to make.
+    q = np.full((6, 6), 0.9)
+    q[5, :] = q[:, 5] = 0.3
+    np.fill_diagonal(q, 1.0)
+    assert fiedler_cut(q).tolist() == [True] * 5 + [False]
+    assert split_incohesive(q, [0] * 6, 0.9) == [0] * 6
+    # Labels of other groups are kept and renumbered in order of first member.
+    labels = [7] * 8 + [3]
+    r = np.eye(9)
+    r[:8, :8] = _two_stories(0.9, 0.9, 0.5)[0]
+    assert split_incohesive(r, labels, 0.7) == [0] * 4 + [1] * 4 + [2]
 
 
 def test_regroup_splits_a_story_fused_by_lenient_joins_and_keeps_ids_stable(demo_profiles):

@@ -23,7 +23,7 @@ from datetime import timedelta
 import numpy as np
 
 from .profile import ArticleProfile, DocumentFrequencies, StoryProfile
-from .regroup import linkage_groups, pair_probabilities
+from .regroup import pair_probabilities, regroup_labels
 from .similarity import (
     DecisionModel, default_decision_model, default_merge_model, default_short_decision_model, default_short_merge_model,
     pair_features,
@@ -427,8 +427,10 @@ class OnlineClusterer:
         """Re-cluster the members of the stories changed since the last regroup together
         with their nearest stories; returns how many articles moved.
 
-        Hierarchical linkage (the decision's ``regroup_linkage``) over the join decision's
-        pair probabilities, at its ``regroup_threshold`` (no regroup when it has none). Ids stay stable: each new
+        Hierarchical linkage (the decision's ``regroup_linkage``) over the pair
+        probabilities of its pair model (``DecisionModel.pair_model``), at its ``regroup_threshold`` (no regroup when it has none), then
+        the cut of a group that holds two look-alike stories when the decision has a
+        ``regroup_split`` ratio (see regroup.split_incohesive). Ids stay stable: each new
         group keeps the id of the old story that gives it most members; an old story
         left without a group is recorded as merged into the group that took most of its
         members, so links to it still resolve; a group that no old story can name gets a
@@ -487,8 +489,8 @@ class OnlineClusterer:
         origin = [gid for gid in old_ids for _ in members[gid]]
         if len(profiles) < 2:
             return 0
-        probabilities = pair_probabilities(profiles, decision, self.term_df, self.entity_df)
-        labels = linkage_groups(probabilities, decision.regroup_threshold, decision.regroup_linkage)
+        probabilities = pair_probabilities(profiles, decision.pair_model(), self.term_df, self.entity_df)
+        labels = regroup_labels(probabilities, decision)
         groups: dict[int, list[int]] = defaultdict(list)
         for position, label in enumerate(labels):
             groups[label].append(position)

@@ -7,17 +7,31 @@ everything that follows gathers around it. Looking again at the members, every p
 of them, undoes that: two articles stay together when, on average, the articles of
 their groups belong together by the join decision's own pair probability.
 
-The pair probability is the join decision applied to an article and a one-article
-story holding the other, averaged over both directions: the similarity that
-bench/bench_semeval.py measures. ``pair_probabilities`` computes it for all pairs
-at once with sparse products; ``tests/test_regroup.py`` checks it against
-``pair_features`` pair by pair.
+The pair probability is a decision model applied to an article and a one-article
+story holding the other, averaged over both directions. ``pair_probabilities``
+computes it for all pairs at once with sparse products; ``tests/test_regroup.py``
+checks it against ``pair_features`` pair by pair. The model is the join decision's
+pair model (``DecisionModel.pair_model``): the same features, weighted by a logistic
+regression fitted on article pairs (``training.pair_decision_rows``), since the join
+weights, fitted on article-vs-story rows, score single articles low and flat. A
+model without one scores pairs with the join weights themselves: the similarity that
+bench/bench_semeval.py measures.
 
 Groups join while their linkage similarity clears the decision's regroup threshold.
 Two linkages are offered, and training picks one with the threshold
 (``training.choose_regroup``): *average* (the mean over all pairs across the two
 groups) and *weighted* (WPGMA: a merged group's similarity to a third is the plain
 mean of its two halves', so a large half does not outvote a small one).
+
+Linkage alone cannot tell one story from two stories of the same kind told with the
+same words (two earthquakes on one island, the deaths of two Watergate figures): the
+pairs across them score well above the threshold, only less than the pairs within
+each. So every group the linkage makes may then be cut in two (``split_incohesive``):
+its best two-way cut by the pair probabilities (the spectral, Fiedler-vector cut), kept
+when the mean probability across the cut is less than ``regroup_split`` times the
+mean within the less cohesive side. Training fits that ratio with the linkage and its
+threshold; a lower threshold then gathers a story's scattered pieces and the cut
+separates the look-alike story.
 """
 from __future__ import annotations
 
@@ -122,20 +136,17 @@ def _gap_days(profiles: Sequence[ArticleProfile]) -> np.ndarray:
     return gap
 
 
-def pair_probabilities(
+def pair_feature_matrices(
     profiles: Sequence[ArticleProfile],
-    decision: DecisionModel,
     term_df: DocumentFrequencies,
     entity_df: DocumentFrequencies,
-) -> np.ndarray:
-    """Symmetric matrix of the join decision's probability for every pair of articles,
-    averaged over both directions (a into {b}, b into {a}); 1 on the diagonal."""
+) -> dict[str, np.ndarray]:
+    """The pair features (as ``similarity.pair_features`` names them) of every ordered
+    pair of articles, [a, b] for a into the one-article story {b}."""
     n = len(profiles)
-    if n == 0:
-        return np.zeros((0, 0))
     embeddings = np.stack([np.asarray(p.embedding, dtype=np.float64) for p in profiles])
     langs = [p.lang for p in profiles]
-    features = {
+    return {
         "dense": embeddings @ embeddings.T,
         "lexical": _directed_cosine([p.terms for p in profiles], term_df),
         "entity": _directed_cosine([p.entities for p in profiles], entity_df),
@@ -145,6 +156,19 @@ def pair_probabilities(
         "same_lang": (np.array(langs, dtype=object)[:, None] == np.array(langs, dtype=object)[None, :]).astype(float),
         "log_size": np.full((n, n), math.log1p(1)),
     }
+
+
+def pair_probabilities(
+    profiles: Sequence[ArticleProfile],
+    decision: DecisionModel,
+    term_df: DocumentFrequencies,
+    entity_df: DocumentFrequencies,
+) -> np.ndarray:
+    """Symmetric matrix of ``decision``'s probability for every pair of articles,
+    averaged over both directions (a into {b}, b into {a}); 1 on the diagonal."""
+    if not profiles:
+        return np.zeros((0, 0))
+    features = pair_feature_matrices(profiles, term_df, entity_df)
     logits = np.asarray(decision.logit(features), dtype=np.float64)
     probability = 1.0 / (1.0 + np.exp(-np.clip(logits, -50.0, 50.0)))
     symmetric = (probability + probability.T) / 2.0
@@ -153,6 +177,72 @@ def pair_probabilities(
 
 
 LINKAGES = ("average", "weighted")
+
+
+# A side of a cut needs at least this many articles: a pair or a lone article is not
+# a story of its own for the cut to find, and the linkage places those already.
+SPLIT_MIN_SIDE = 3
+
+
+def fiedler_cut(probabilities: np.ndarray) -> np.ndarray:
+    """The two-way cut of a similarity block that the normalised-cut relaxation gives:
+    the sign of the Fiedler vector (second eigenvector of the normalised Laplacian).
+    Returns a boolean mask, True on the side of the first article."""
+    weights = np.array(probabilities, dtype=np.float64)
+    np.fill_diagonal(weights, 0.0)
+    degree = np.maximum(weights.sum(axis=1), 1e-12)
+    scale = 1.0 / np.sqrt(degree)
+    laplacian = np.eye(len(weights)) - scale[:, None] * weights * scale[None, :]
+    _, vectors = np.linalg.eigh(laplacian)
+    fiedler = vectors[:, 1] * scale
+    side = fiedler > 0
+    return side if side[0] else ~side
+
+
+def cut_cohesion(probabilities: np.ndarray, side: np.ndarray) -> float:
+    """Mean probability across the cut over the mean within its less cohesive side:
+    near 1 for one story cut anywhere, well under 1 for two stories."""
+    inside, outside = np.flatnonzero(side), np.flatnonzero(~side)
+    within = []
+    for part in (inside, outside):
+        block = probabilities[np.ix_(part, part)]
+        within.append(block[np.triu_indices(len(part), 1)].mean())
+    across = probabilities[np.ix_(inside, outside)].mean()
+    return float(across / max(min(within), 1e-12))
+
+
+def split_incohesive(probabilities: np.ndarray, labels: Sequence[int], ratio: float | None,
+                     min_side: int = SPLIT_MIN_SIDE) -> list[int]:
+    """Cut each group of ``labels`` in two where its best cut leaves both sides at least
+    ``min_side`` articles and a cohesion (``cut_cohesion``) below ``ratio``. Groups are
+    cut once: the linkage runs again from scratch at the next regroup. Returns labels
+    renumbered 0, 1, ... in order of first member; ``ratio`` None cuts nothing."""
+    labels = list(labels)
+    if ratio is not None:
+        members: dict[int, list[int]] = {}
+        for position, label in enumerate(labels):
+            members.setdefault(label, []).append(position)
+        fresh = max(labels, default=-1) + 1
+        for label in sorted(members):
+            group = np.asarray(members[label])
+            if len(group) < 2 * min_side:
+                continue
+            block = probabilities[np.ix_(group, group)]
+            side = fiedler_cut(block)
+            if min(side.sum(), (~side).sum()) < min_side or cut_cohesion(block, side) >= ratio:
+                continue
+            for position in group[~side]:
+                labels[position] = fresh
+            fresh += 1
+    relabel: dict[int, int] = {}
+    return [relabel.setdefault(label, len(relabel)) for label in labels]
+
+
+def regroup_labels(probabilities: np.ndarray, decision: DecisionModel) -> list[int]:
+    """The regroup's partition under ``decision``: its linkage at its threshold, then
+    the cut of look-alike stories at its split ratio."""
+    labels = linkage_groups(probabilities, decision.regroup_threshold, decision.regroup_linkage)
+    return split_incohesive(probabilities, labels, decision.regroup_split)
 
 
 def linkage_groups(probabilities: np.ndarray, threshold: float, method: str = "average") -> list[int]:

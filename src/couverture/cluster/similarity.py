@@ -155,6 +155,13 @@ class DecisionModel:
     # How the regroup joins groups of articles: "average" (mean over all pairs) or
     # "weighted" (each half of a merged group counts the same); fitted with the threshold.
     regroup_linkage: str = "average"
+    # Cohesion ratio under which the regroup cuts a group in two (regroup.split_incohesive);
+    # None: no cut. Fitted with the linkage.
+    regroup_split: float | None = None
+    # The regroup's own pair model (same features, weights fitted on article pairs by
+    # training.fit_pair_decision); None: the regroup scores pairs with this model.
+    pair_bias: float | None = None
+    pair_weights: dict[str, float] | None = None
 
     def vector(self, features: dict[str, float]) -> dict[str, float]:
         same = features["same_lang"]
@@ -175,6 +182,12 @@ class DecisionModel:
         """The model's log-odds; works on scalars and, elementwise, on arrays of features."""
         return self.bias + sum(self.weights.get(k, 0.0) * v for k, v in self.vector(features).items())
 
+    def pair_model(self) -> "DecisionModel":
+        """The model the regroup scores article pairs with."""
+        if self.pair_weights is None:
+            return self
+        return DecisionModel(bias=self.pair_bias or 0.0, weights=self.pair_weights)
+
     def probability(self, features: dict[str, float]) -> float:
         z = self.logit(features)
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
@@ -182,7 +195,11 @@ class DecisionModel:
     def save(self, path: str | Path) -> None:
         data = asdict(self)
         if data["regroup_threshold"] is None:
-            del data["regroup_threshold"], data["regroup_linkage"]
+            del data["regroup_threshold"], data["regroup_linkage"], data["regroup_split"]
+        elif data["regroup_split"] is None:
+            del data["regroup_split"]
+        if data["pair_weights"] is None:
+            del data["pair_bias"], data["pair_weights"]
         Path(path).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
     @classmethod
@@ -190,7 +207,9 @@ class DecisionModel:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return cls(bias=data["bias"], weights=data["weights"], threshold=data.get("threshold", 0.5),
                    regroup_threshold=data.get("regroup_threshold"),
-                   regroup_linkage=data.get("regroup_linkage", "average"))
+                   regroup_linkage=data.get("regroup_linkage", "average"),
+                   regroup_split=data.get("regroup_split"),
+                   pair_bias=data.get("pair_bias"), pair_weights=data.get("pair_weights"))
 
 
 DEFAULT_MODEL_PATH = Path(__file__).with_name("decision_model.json")

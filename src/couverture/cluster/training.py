@@ -17,7 +17,7 @@ import numpy as np
 from ..models import Article, Features
 from .online import OnlineClusterer
 from .profile import ArticleProfile, StoryProfile
-from .regroup import LINKAGES
+from .regroup import LINKAGES, pair_feature_matrices
 from .similarity import DecisionModel, default_decision_model, pair_features
 
 
@@ -95,7 +95,12 @@ def fit_decision(rows: list[dict[str, float]], labels: list[int], c: float = 1.0
 THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 MERGE_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99)
 REGROUP_THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
-REGROUP_CHOICES = tuple((method, value) for method in LINKAGES for value in REGROUP_THRESHOLDS)
+# The cut of look-alike stories (regroup.split_incohesive) pays when the linkage gathers
+# generously, so its ratios are tried with the lower thresholds only.
+REGROUP_SPLITS = (0.65, 0.7, 0.75, 0.8)
+REGROUP_SPLIT_THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3)
+REGROUP_CHOICES = tuple((method, value, None) for method in LINKAGES for value in REGROUP_THRESHOLDS) + tuple(
+    (method, value, ratio) for method in LINKAGES for value in REGROUP_SPLIT_THRESHOLDS for ratio in REGROUP_SPLITS)
 
 
 def never_merge() -> DecisionModel:
@@ -197,6 +202,60 @@ def choose_merge_threshold(
         decision=join, merge_decision=_with(merge, threshold=value, regroup_threshold=None)))
 
 
+# The regroup's pair model learns from the pairs a regroup gets to see: those the join
+# decision gives at least PAIR_FLOOR (others never share a regroup component). Pairs are
+# taken within blocks of PAIR_BLOCK consecutive training articles, so the feature
+# matrices stay a few hundred MB whatever the size of the training stream.
+PAIR_FLOOR = 0.01
+PAIR_BLOCK = 2000
+
+
+def pair_decision_rows(
+    articles: Sequence[Article],
+    features: Sequence[Features],
+    gold: Sequence[str],
+    order: Sequence[int],
+    join: DecisionModel,
+    floor: float = PAIR_FLOOR,
+) -> tuple[list[dict[str, float]], list[int]]:
+    """Article-vs-article rows for the regroup's pair model, labelled 1 for two
+    articles of one gold story.
+
+    The join decision is fitted on article-vs-story rows, where a story's size and
+    blended profile carry part of the evidence; the regroup compares single articles,
+    whose pair probabilities the join weights place too low and too flat to tell two
+    look-alike stories apart. Each row holds a pair's features averaged over both
+    directions, as the regroup averages the two directed probabilities.
+    """
+    reference = OnlineClusterer()
+    profiles = []
+    for index in order:
+        profile = ArticleProfile.build(articles[index], features[index])
+        reference.observe_frequencies(profile)
+        profiles.append(profile)
+    labels_of = [gold[index] for index in order]
+    rows: list[dict[str, float]] = []
+    labels: list[int] = []
+    for start in range(0, len(profiles), PAIR_BLOCK):
+        block = profiles[start:start + PAIR_BLOCK]
+        if len(block) < 2:
+            continue
+        matrices = pair_feature_matrices(block, reference.term_df, reference.entity_df)
+        directed = 1.0 / (1.0 + np.exp(-np.clip(np.asarray(join.logit(matrices), dtype=np.float64), -50.0, 50.0)))
+        seen = (directed + directed.T) / 2.0 >= floor
+        first, second = np.nonzero(np.triu(seen, k=1))
+        both = {name: (matrix + matrix.T) / 2.0 for name, matrix in matrices.items()}
+        for a, b in zip(first.tolist(), second.tolist()):
+            rows.append({name: float(matrix[a, b]) for name, matrix in both.items()})
+            labels.append(int(labels_of[start + a] == labels_of[start + b]))
+    return rows, labels
+
+
+def with_pair_model(join: DecisionModel, pair: DecisionModel) -> DecisionModel:
+    """``join`` carrying ``pair``'s weights as the regroup's pair model."""
+    return _with(join, pair_bias=pair.bias, pair_weights=dict(pair.weights))
+
+
 def choose_regroup(
     join: DecisionModel,
     merge: DecisionModel,
@@ -204,12 +263,14 @@ def choose_regroup(
     features: Sequence[Features],
     gold: Sequence[str],
     order: Sequence[int],
-    choices: Sequence[tuple[str, float]] = REGROUP_CHOICES,
-) -> tuple[tuple[str, float], float]:
-    """The regroup (linkage, threshold) of ``join`` with the best BCubed F1 on ``order``,
-    joins and merges as fitted (training data only); average linkage first on ties."""
+    choices: Sequence[tuple[str, float, float | None]] = REGROUP_CHOICES,
+) -> tuple[tuple[str, float, float | None], float]:
+    """The regroup (linkage, threshold, split ratio) of ``join`` with the best BCubed F1
+    on ``order``, joins and merges as fitted (training data only); on ties the first
+    choice: average linkage, no cut."""
     return _best_setting(choices, articles, features, gold, order, lambda choice: OnlineClusterer(
-        decision=_with(join, regroup_linkage=choice[0], regroup_threshold=choice[1]), merge_decision=merge))
+        decision=_with(join, regroup_linkage=choice[0], regroup_threshold=choice[1], regroup_split=choice[2]),
+        merge_decision=merge))
 
 
 def train_on_stream(
@@ -219,9 +280,10 @@ def train_on_stream(
     order: Sequence[int],
     extra_rows: tuple[list[dict[str, float]], list[int]] | None = None,
 ) -> tuple[DecisionModel, DecisionModel]:
-    """Fit the join decision on a labelled stream (plus optional pair rows) and pick its
-    threshold; then fit the merge decision on the stories it makes, and pick its own;
-    last, the regroup linkage and threshold with both in place."""
+    """Fit the join decision on a labelled stream (plus optional pair rows, which also
+    go to the regroup's pair model) and pick its threshold; then fit the merge decision
+    on the stories it makes, and pick its own; last, the regroup's pair model, and its
+    linkage, threshold and cut ratio with both decisions in place."""
     rows, labels = stream_rows(articles, features, gold, order)
     if extra_rows:
         rows = rows + extra_rows[0]
@@ -231,5 +293,11 @@ def train_on_stream(
     story_rows, story_labels = merge_rows(articles, features, gold, order, join)
     merge = fit_decision(story_rows, story_labels)
     merge.threshold, _ = choose_merge_threshold(join, merge, articles, features, gold, order)
-    (join.regroup_linkage, join.regroup_threshold), _ = choose_regroup(join, merge, articles, features, gold, order)
+    regroup_rows, regroup_labels = pair_decision_rows(articles, features, gold, order, join)
+    if extra_rows:
+        regroup_rows = regroup_rows + extra_rows[0]
+        regroup_labels = regroup_labels + extra_rows[1]
+    join = with_pair_model(join, fit_decision(regroup_rows, regroup_labels))
+    (join.regroup_linkage, join.regroup_threshold, join.regroup_split), _ = choose_regroup(
+        join, merge, articles, features, gold, order)
     return join, merge

@@ -67,7 +67,9 @@ def crossfit_predictions(articles, features, gold, groups, sequence, folds: int 
         models.append({
             "fold": fold,
             "join": {"bias": join.bias, "weights": join.weights, "threshold": join.threshold,
-                     "regroup_threshold": join.regroup_threshold, "regroup_linkage": join.regroup_linkage},
+                     "regroup_threshold": join.regroup_threshold, "regroup_linkage": join.regroup_linkage,
+                     "regroup_split": join.regroup_split},
+            "regroup_pair_model": {"bias": join.pair_bias, "weights": join.pair_weights},
             "merge": {"bias": merge.bias, "weights": merge.weights, "threshold": merge.threshold},
         })
         ids = cluster_articles(articles, features, OnlineClusterer(decision=join, merge_decision=merge), order=test)
