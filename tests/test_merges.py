@@ -72,3 +72,21 @@ def test_a_merge_during_ingest_that_removes_the_just_assigned_story(store, analy
     assert [s.id for s in store.list_stories()] == [story]
     gone, kept, _ = clusterer.merges[0]
     assert kept == story and store.resolve_story_id(gone) == story
+
+
+def test_a_stored_story_merged_into_one_that_left_within_the_same_batch(store, analyzer):
+    """A regroup may record a stored story as merged into a group that a later merge or
+    regroup of the same batch takes away before anything is written: the store must
+    follow the batch's chain to the story that is written, not fail on the missing row."""
+    shipped = default_decision_model()
+    clusterer = OnlineClusterer(
+        decision=DecisionModel(shipped.bias, dict(shipped.weights), 0.999), merge_every=0, merge_decision=never_merge()
+    )
+    report = ingest_paths(store, [SEEDS], analyzer=analyzer, clusterer=clusterer)
+    first, second = sorted(set(report.story_of.values()))
+    passing = "s-passing0000"  # opened and merged away within the batch: never stored
+    store.write_batch([], [], {}, {}, merges=[(second, passing, 0.6), (passing, first, 0.7)])
+    assert store.resolve_story_id(second) == first
+    assert store.resolve_story_id(passing) == first
+    assert {a.story_id for a in store.iter_articles()} == {first}
+    assert [s.id for s in store.list_stories()] == [first]

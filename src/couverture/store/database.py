@@ -280,9 +280,19 @@ class Store:
                         for a, f, sid, p in batch
                     ],
                 )
+            # A story may be merged into one that a later merge or regroup of the same
+            # batch took away before it was ever written: rows point past such stories,
+            # along the batch's own chain, to one that has a row; the merge records keep
+            # every step, so the passing id still resolves.
+            written = known | {s.id for s in touched}
+            onward = {from_story: into_story for from_story, into_story, _ in merges}
             for from_story, into_story, score in merges:
-                conn.execute(stories.update().where(stories.c.id == from_story).values(merged_into=into_story, size=0))
-                conn.execute(articles.update().where(articles.c.story_id == from_story).values(story_id=into_story))
+                target, seen = into_story, {from_story}
+                while target not in written and target in onward and target not in seen:
+                    seen.add(target)
+                    target = onward[target]
+                conn.execute(stories.update().where(stories.c.id == from_story).values(merged_into=target, size=0))
+                conn.execute(articles.update().where(articles.c.story_id == from_story).values(story_id=target))
                 conn.execute(
                     story_merges.insert().values(from_story=from_story, into_story=into_story, merged_at=now, score=score)
                 )
