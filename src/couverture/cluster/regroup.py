@@ -5,7 +5,7 @@ that moment. One lenient early join (an obituary of one Watergate figure into a
 three-article story about another) leaves a story whose profile holds both, and
 everything that follows gathers around it. Looking again at the members, every pair
 of them, undoes that: two articles stay together when, on average, the articles of
-their groups belong together by the join decision's own pair probability.
+their groups belong together by a pair probability.
 
 The pair probability is a decision model applied to an article and a one-article
 story holding the other, averaged over both directions. ``pair_probabilities``
