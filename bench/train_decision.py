@@ -41,21 +41,26 @@ from couverture.eval.semeval import semeval_pair_features
 from couverture.eval.runner import analyze_labelled
 
 
+def _fold_same_lang(bias: float, weights: dict[str, float]) -> float:
+    """Zero the "same language" weight in place; returns the bias that absorbs it."""
+    folded = round(bias + weights.get("same_lang", 0.0), 4)
+    weights["same_lang"] = 0.0
+    return folded
+
+
 def train_short() -> None:
     """The short-text join and merge decisions, on all French headlines (silver stories)."""
     data = analyze_labelled(load_googlenews_fr())
     order = list(range(len(data.articles)))
     random.Random(0).shuffle(order)
     join, merge = train_on_stream(data.articles, data.features, data.gold, order)
+    # Every headline here is French: "same language" is always 1, so its weight is
+    # only a second bias. Folded into the bias it changes nothing on these rows and
+    # leaves cross-language pairs to the dense similarity instead of a free bonus.
+    # The same holds for the join, the merge and the regroup's pair model.
     for model in (join, merge):
-        # Every headline here is French: "same language" is always 1, so its weight is
-        # only a second bias. Folded into the bias it changes nothing on these rows and
-        # leaves cross-language pairs to the dense similarity instead of a free bonus.
-        model.bias = round(model.bias + model.weights.get("same_lang", 0.0), 4)
-        model.weights["same_lang"] = 0.0
-    # The same for the regroup's pair model, fitted on the same headlines.
-    join.pair_bias = round(join.pair_bias + join.pair_weights.get("same_lang", 0.0), 4)
-    join.pair_weights["same_lang"] = 0.0
+        model.bias = _fold_same_lang(model.bias, model.weights)
+    join.pair_bias = _fold_same_lang(join.pair_bias, join.pair_weights)
     join.save(DEFAULT_SHORT_MODEL_PATH)
     merge.save(DEFAULT_SHORT_MERGE_MODEL_PATH)
     print(f"short join on {len(order)} headlines: threshold {join.threshold}, bias {join.bias}, weights {join.weights}")

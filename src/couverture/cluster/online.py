@@ -428,9 +428,10 @@ class OnlineClusterer:
         with their nearest stories; returns how many articles moved.
 
         Hierarchical linkage (the decision's ``regroup_linkage``) over the pair
-        probabilities of its pair model (``DecisionModel.pair_model``), at its ``regroup_threshold`` (no regroup when it has none), then
-        the cut of a group that holds two look-alike stories when the decision has a
-        ``regroup_split`` ratio (see regroup.split_incohesive). Ids stay stable: each new
+        probabilities of its pair model (``DecisionModel.pair_model``), at its
+        ``regroup_threshold`` (no regroup when it has none), then the cut of a group that
+        holds two look-alike stories when the decision has a ``regroup_split`` ratio (see
+        regroup.split_incohesive). Ids stay stable: each new
         group keeps the id of the old story that gives it most members; an old story
         left without a group is recorded as merged into the group that took most of its
         members, so links to it still resolve; a group that no old story can name gets a

@@ -168,12 +168,17 @@ def pair_probabilities(
     averaged over both directions (a into {b}, b into {a}); 1 on the diagonal."""
     if not profiles:
         return np.zeros((0, 0))
-    features = pair_feature_matrices(profiles, term_df, entity_df)
-    logits = np.asarray(decision.logit(features), dtype=np.float64)
-    probability = 1.0 / (1.0 + np.exp(-np.clip(logits, -50.0, 50.0)))
-    symmetric = (probability + probability.T) / 2.0
+    symmetric = probabilities_of_features(pair_feature_matrices(profiles, term_df, entity_df), decision)
     np.fill_diagonal(symmetric, 1.0)
     return symmetric
+
+
+def probabilities_of_features(features: dict[str, np.ndarray], decision: DecisionModel) -> np.ndarray:
+    """``decision``'s probability for every pair given its feature matrices
+    (``pair_feature_matrices``), averaged over both directions."""
+    logits = np.asarray(decision.logit(features), dtype=np.float64)
+    probability = 1.0 / (1.0 + np.exp(-np.clip(logits, -50.0, 50.0)))
+    return (probability + probability.T) / 2.0
 
 
 LINKAGES = ("average", "weighted")

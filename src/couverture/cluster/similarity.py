@@ -159,7 +159,7 @@ class DecisionModel:
     # None: no cut. Fitted with the linkage.
     regroup_split: float | None = None
     # The regroup's own pair model (same features, weights fitted on article pairs by
-    # training.fit_pair_decision); None: the regroup scores pairs with this model.
+    # training.pair_decision_rows); None: the regroup scores pairs with this model.
     pair_bias: float | None = None
     pair_weights: dict[str, float] | None = None
 

@@ -17,7 +17,7 @@ import numpy as np
 from ..models import Article, Features
 from .online import OnlineClusterer
 from .profile import ArticleProfile, StoryProfile
-from .regroup import LINKAGES, pair_feature_matrices
+from .regroup import LINKAGES, pair_feature_matrices, probabilities_of_features
 from .similarity import DecisionModel, default_decision_model, pair_features
 
 
@@ -241,8 +241,7 @@ def pair_decision_rows(
         if len(block) < 2:
             continue
         matrices = pair_feature_matrices(block, reference.term_df, reference.entity_df)
-        directed = 1.0 / (1.0 + np.exp(-np.clip(np.asarray(join.logit(matrices), dtype=np.float64), -50.0, 50.0)))
-        seen = (directed + directed.T) / 2.0 >= floor
+        seen = probabilities_of_features(matrices, join) >= floor
         first, second = np.nonzero(np.triu(seen, k=1))
         both = {name: (matrix + matrix.T) / 2.0 for name, matrix in matrices.items()}
         for a, b in zip(first.tolist(), second.tolist()):

@@ -284,7 +284,7 @@ class Store:
             # batch took away before it was ever written: rows point past such stories,
             # along the batch's own chain, to one that has a row; the merge records keep
             # every step, so the passing id still resolves.
-            written = known | {s.id for s in touched}
+            written = set(ids)  # every story this batch writes a row for
             onward = {from_story: into_story for from_story, into_story, _ in merges}
             for from_story, into_story, score in merges:
                 target, seen = into_story, {from_story}
