@@ -10,8 +10,9 @@ import pytest
 
 from couverture.cluster import DecisionModel, OnlineClusterer, StoryProfile, default_decision_model, pair_features
 from couverture.cluster.profile import ArticleProfile
-from couverture.cluster.regroup import cut_cohesion, fiedler_cut, linkage_groups, pair_probabilities, regroup_labels, split_incohesive
-from couverture.cluster.training import never_merge, pair_decision_rows
+from couverture.cluster.regroup import (CUT_POWER, cut_cohesion, fiedler_cut, linkage_groups, pair_probabilities,
+                                        regroup_labels, split_incohesive)
+from couverture.cluster.training import never_merge, pair_decision_rows, plateau_middle
 from couverture.engine import ingest_documents
 from couverture.extract import extract_article
 from couverture.models import RawDocument
@@ -198,6 +199,30 @@ def test_split_cuts_a_group_of_two_look_alike_stories_only_below_the_ratio():
     model = DecisionModel(0.0, {}, regroup_threshold=0.3, regroup_split=0.7)
     assert regroup_labels(p, model) == story
     assert regroup_labels(p, replace(model, regroup_split=None)) == fused
+
+
+def test_the_regroup_cuts_on_sharpened_probabilities():
+    # Two stories at 0.9 within and 0.7 across: on the raw probabilities the cut's
+    # cohesion is 0.78, on their cubes (0.7 / 0.9) ** 3 = 0.47.
+    p, story = _two_stories(0.9, 0.9, 0.7)
+    assert CUT_POWER == 3.0
+    fused = linkage_groups(p, 0.3)
+    assert fused == [0] * 8
+    assert split_incohesive(p, fused, 0.5) == fused
+    model = DecisionModel(0.0, {}, regroup_threshold=0.3, regroup_split=0.5)
+    assert regroup_labels(p, model) == story
+    # One story whose pairs are all alike has no cut however sharp the reading.
+    q, _ = _two_stories(0.8, 0.8, 0.8)
+    assert regroup_labels(q, replace(model, regroup_split=0.99)) == [0] * 8
+
+
+def test_a_tie_between_neighbouring_settings_takes_the_middle_of_the_run():
+    values = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55]
+    assert plateau_middle(values, [0.90, 0.96, 0.96, 0.96, 0.95, 0.96]) == (0.4, 0.96)
+    assert plateau_middle(values, [0.96, 0.96, 0.96, 0.96, 0.95, 0.90]) == (0.4, 0.96)  # even run: the later middle
+    assert plateau_middle(values, [0.90, 0.91, 0.92, 0.93, 0.94, 0.95]) == (0.55, 0.95)  # no tie: the best
+    # Equal scores that are not neighbours are not one plateau: the first run is taken.
+    assert plateau_middle(values, [0.96, 0.90, 0.96, 0.96, 0.96, 0.90]) == (0.3, 0.96)
 
 
 def test_split_leaves_small_groups_and_lone_outliers_alone():

@@ -96,8 +96,9 @@ THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 MERGE_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99)
 REGROUP_THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
 # The cut of look-alike stories (regroup.split_incohesive) pays when the linkage gathers
-# generously, so its ratios are tried with the lower thresholds only.
-REGROUP_SPLITS = (0.65, 0.7, 0.75, 0.8)
+# generously, so its ratios are tried with the lower thresholds only. The cut reads the
+# pair probabilities raised to regroup.CUT_POWER, hence ratios well under 1.
+REGROUP_SPLITS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 REGROUP_SPLIT_THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3)
 REGROUP_CHOICES = tuple((method, value, None) for method in LINKAGES for value in REGROUP_THRESHOLDS) + tuple(
     (method, value, ratio) for method in LINKAGES for value in REGROUP_SPLIT_THRESHOLDS for ratio in REGROUP_SPLITS)
@@ -127,13 +128,28 @@ def _bcubed_f1(articles, features, gold, order, make_clusterer) -> float:
 def _best_setting(values: Sequence, articles, features, gold, order,
                   clusterer_for: Callable[[object], OnlineClusterer]) -> tuple[object, float]:
     """The value (and its BCubed F1) whose clusterer ``clusterer_for(value)`` scores best
-    on ``order`` and its reverse; the first on ties."""
-    best = (-1.0, None)
-    for value in values:
-        score = _bcubed_f1(articles, features, gold, order, lambda: clusterer_for(value))
-        if score > best[0]:
-            best = (score, value)
-    return best[1], best[0]
+    on ``order`` and its reverse.
+
+    When neighbouring values of the grid tie for best (the training stream cannot tell
+    them apart: no story of it falls between them), the middle of that run of ties is
+    taken rather than its first value: it is the setting farthest from the edges where
+    the training score falls, so the least likely to sit on the wrong side of an edge
+    that moves a little on new data.
+    """
+    scores = [_bcubed_f1(articles, features, gold, order, lambda: clusterer_for(value)) for value in values]
+    return plateau_middle(values, scores)
+
+
+def plateau_middle(values: Sequence, scores: Sequence[float], tolerance: float = 1e-9) -> tuple[object, float]:
+    """The middle value of the first run of consecutive ``values`` that share the best
+    score (for a run of even length, the later of its two middle values), with that score."""
+    best = max(scores)
+    start = next(i for i, score in enumerate(scores) if score >= best - tolerance)
+    end = start
+    while end + 1 < len(scores) and scores[end + 1] >= best - tolerance:
+        end += 1
+    middle = start + (end - start + 1) // 2
+    return values[middle], scores[middle]
 
 
 def _with(model: DecisionModel, **changes) -> DecisionModel:
@@ -265,8 +281,8 @@ def choose_regroup(
     choices: Sequence[tuple[str, float, float | None]] = REGROUP_CHOICES,
 ) -> tuple[tuple[str, float, float | None], float]:
     """The regroup (linkage, threshold, split ratio) of ``join`` with the best BCubed F1
-    on ``order``, joins and merges as fitted (training data only); on ties the first
-    choice: average linkage, no cut."""
+    on ``order``, joins and merges as fitted (training data only); on tied neighbours
+    (the cut ratios are the innermost loop of the grid) the middle one."""
     return _best_setting(choices, articles, features, gold, order, lambda choice: OnlineClusterer(
         decision=_with(join, regroup_linkage=choice[0], regroup_threshold=choice[1], regroup_split=choice[2]),
         merge_decision=merge))
