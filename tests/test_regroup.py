@@ -12,6 +12,7 @@ from couverture.cluster import DecisionModel, OnlineClusterer, StoryProfile, def
 from couverture.cluster.profile import ArticleProfile
 from couverture.cluster.regroup import (CUT_POWER, cut_cohesion, fiedler_cut, linkage_groups, pair_probabilities,
                                         regroup_labels, split_incohesive)
+from couverture.cluster import training
 from couverture.cluster.training import never_merge, pair_decision_rows, plateau_middle
 from couverture.engine import ingest_documents
 from couverture.extract import extract_article
@@ -205,12 +206,15 @@ def test_the_regroup_cuts_on_sharpened_probabilities():
     # Two stories at 0.9 within and 0.7 across: on the raw probabilities the cut's
     # cohesion is 0.78, on their cubes (0.7 / 0.9) ** 3 = 0.47.
     p, story = _two_stories(0.9, 0.9, 0.7)
-    assert CUT_POWER == 3.0
     fused = linkage_groups(p, 0.3)
     assert fused == [0] * 8
+    assert cut_cohesion(p ** CUT_POWER, np.array([s == 0 for s in story])) == pytest.approx((0.7 / 0.9) ** 3)
     assert split_incohesive(p, fused, 0.5) == fused
     model = DecisionModel(0.0, {}, regroup_threshold=0.3, regroup_split=0.5)
     assert regroup_labels(p, model) == story
+    # Only the cut reads the cubes: the linkage still gathers on the probabilities as
+    # they are (0.7 across clears 0.5; 0.7 ** 3 = 0.34 would not).
+    assert regroup_labels(p, replace(model, regroup_threshold=0.5, regroup_split=None)) == fused
     # One story whose pairs are all alike has no cut however sharp the reading.
     q, _ = _two_stories(0.8, 0.8, 0.8)
     assert regroup_labels(q, replace(model, regroup_split=0.99)) == [0] * 8
@@ -223,6 +227,29 @@ def test_a_tie_between_neighbouring_settings_takes_the_middle_of_the_run():
     assert plateau_middle(values, [0.90, 0.91, 0.92, 0.93, 0.94, 0.95]) == (0.55, 0.95)  # no tie: the best
     # Equal scores that are not neighbours are not one plateau: the first run is taken.
     assert plateau_middle(values, [0.96, 0.90, 0.96, 0.96, 0.96, 0.90]) == (0.3, 0.96)
+    # A run stops where an outer axis of the grid changes.
+    grid = [("average", 0.1, 0.5), ("average", 0.1, 0.6), ("average", 0.15, 0.3), ("average", 0.15, 0.35)]
+    assert plateau_middle(grid, [0.9] * 4, run_key=lambda c: c[:2]) == (("average", 0.1, 0.6), 0.9)
+    assert plateau_middle(grid, [0.9] * 4) == (("average", 0.15, 0.3), 0.9)
+    assert plateau_middle([0.1, 0.2], [float("nan"), 0.5]) == (0.2, 0.5)
+    with pytest.raises(ValueError):
+        plateau_middle([], [])
+
+
+def test_regroup_choice_takes_the_middle_of_tied_cut_ratios(monkeypatch):
+    # The training score of each regroup choice, as if clustering the stream gave these:
+    # the cut ratios 0.3-0.45 of weighted linkage at 0.1 tie for best.
+    scores = {("weighted", 0.1, 0.3): 0.962, ("weighted", 0.1, 0.35): 0.962, ("weighted", 0.1, 0.4): 0.962,
+              ("weighted", 0.1, 0.45): 0.962, ("weighted", 0.1, 0.5): 0.958, ("weighted", 0.15, 0.3): 0.962}
+    choices = list(scores)
+
+    def score_of(articles, features, gold, order, make_clusterer):
+        decision = make_clusterer().decision
+        return scores[(decision.regroup_linkage, decision.regroup_threshold, decision.regroup_split)]
+
+    monkeypatch.setattr(training, "_bcubed_f1", score_of)
+    join = DecisionModel(0.0, {}, regroup_threshold=0.2)
+    assert training.choose_regroup(join, never_merge(), [], [], [], [], choices) == (("weighted", 0.1, 0.4), 0.962)
 
 
 def test_split_leaves_small_groups_and_lone_outliers_alone():

@@ -155,8 +155,9 @@ class DecisionModel:
     # How the regroup joins groups of articles: "average" (mean over all pairs) or
     # "weighted" (each half of a merged group counts the same); fitted with the threshold.
     regroup_linkage: str = "average"
-    # Cohesion ratio under which the regroup cuts a group in two (regroup.split_incohesive);
-    # None: no cut. Fitted with the linkage.
+    # Cohesion ratio under which the regroup cuts a group in two (regroup.split_incohesive),
+    # read on the pair probabilities raised to regroup.CUT_POWER; None: no cut. Fitted
+    # with the linkage.
     regroup_split: float | None = None
     # The regroup's own pair model (same features, weights fitted on article pairs by
     # training.pair_decision_rows); None: the regroup scores pairs with this model.

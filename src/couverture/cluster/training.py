@@ -9,6 +9,8 @@ article-vs-one-article-story rows.
 """
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -126,7 +128,8 @@ def _bcubed_f1(articles, features, gold, order, make_clusterer) -> float:
 
 
 def _best_setting(values: Sequence, articles, features, gold, order,
-                  clusterer_for: Callable[[object], OnlineClusterer]) -> tuple[object, float]:
+                  clusterer_for: Callable[[object], OnlineClusterer],
+                  run_key: Callable[[object], object] = lambda value: None) -> tuple[object, float]:
     """The value (and its BCubed F1) whose clusterer ``clusterer_for(value)`` scores best
     on ``order`` and its reverse.
 
@@ -134,19 +137,32 @@ def _best_setting(values: Sequence, articles, features, gold, order,
     them apart: no story of it falls between them), the middle of that run of ties is
     taken rather than its first value: it is the setting farthest from the edges where
     the training score falls, so the least likely to sit on the wrong side of an edge
-    that moves a little on new data.
+    that moves a little on new data. Only neighbours with the same ``run_key`` form a
+    run (see ``plateau_middle``).
     """
     scores = [_bcubed_f1(articles, features, gold, order, lambda: clusterer_for(value)) for value in values]
-    return plateau_middle(values, scores)
+    return plateau_middle(values, scores, run_key=run_key)
 
 
-def plateau_middle(values: Sequence, scores: Sequence[float], tolerance: float = 1e-9) -> tuple[object, float]:
+def plateau_middle(values: Sequence, scores: Sequence[float], tolerance: float = 1e-9,
+                   run_key: Callable[[object], object] = lambda value: None) -> tuple[object, float]:
     """The middle value of the first run of consecutive ``values`` that share the best
-    score (for a run of even length, the later of its two middle values), with that score."""
-    best = max(scores)
+    score (for a run of even length, the later of its two middle values), with that score.
+
+    A run stops where ``run_key`` changes: in a grid flattened from several axes, two
+    neighbours in the list may differ in an outer axis (the last ratio of one threshold
+    and the first of the next), and a plateau is only meaningful along one axis.
+    """
+    if not values or len(values) != len(scores):
+        raise ValueError(f"plateau_middle needs one score per value (got {len(values)} values, {len(scores)} scores)")
+    finite = [score for score in scores if not math.isnan(score)]
+    if not finite:
+        raise ValueError("plateau_middle: every score is NaN")
+    best = max(finite)
     start = next(i for i, score in enumerate(scores) if score >= best - tolerance)
     end = start
-    while end + 1 < len(scores) and scores[end + 1] >= best - tolerance:
+    while (end + 1 < len(scores) and scores[end + 1] >= best - tolerance
+           and run_key(values[end + 1]) == run_key(values[start])):
         end += 1
     middle = start + (end - start + 1) // 2
     return values[middle], scores[middle]
@@ -282,10 +298,11 @@ def choose_regroup(
 ) -> tuple[tuple[str, float, float | None], float]:
     """The regroup (linkage, threshold, split ratio) of ``join`` with the best BCubed F1
     on ``order``, joins and merges as fitted (training data only); on tied neighbours
-    (the cut ratios are the innermost loop of the grid) the middle one."""
+    the middle one, a run of ties being cut ratios of one linkage and threshold (the
+    grid's innermost axis)."""
     return _best_setting(choices, articles, features, gold, order, lambda choice: OnlineClusterer(
         decision=_with(join, regroup_linkage=choice[0], regroup_threshold=choice[1], regroup_split=choice[2]),
-        merge_decision=merge))
+        merge_decision=merge), run_key=lambda choice: choice[:2])
 
 
 def train_on_stream(
