@@ -7,17 +7,26 @@ publication time: ECB+ documents by gold event (the 86 events spread over the er
 documents of one event within two days), SemEval pairs spread evenly (both texts of
 a pair at the same hour). Era k repeats all 3,484 texts shifted k x era days, each
 copy with its own id, URL, outlet and a title suffix "(edition <letters>)" (letters,
-so it adds no number), so every copy is a distinct article (no dedupe) and stories
+so it adds no number; era 0 has one too, "(edition a)", so that every era's titles
+reach the encoder alike: the SemEval texts begin with their title, and a title that
+begins its text is not embedded twice), so every copy is a distinct article (no dedupe) and stories
 of one era are long expired when the next era starts (the clustering window is 7
 days). The stream is in publication order: about 116 articles a day.
 
 For each level N (default 1,000, 10,000, 100,000) the store is first *prefilled* to
-N articles through the real engine and store (extraction, clustering, SQLite with
+about N articles through the real engine and store (extraction, clustering, SQLite with
 FTS, one transaction per batch), but with cached analysis: each distinct text is
 analysed once by the real Analyzer and its features reused for its copies (an
 analyzer keyed on the copy's ``bench_base`` field). That is what makes 100k
-affordable. Then the next ``--window`` articles of the stream (default 1,000) are
-ingested *fully* in a fresh process: ``ingest_documents`` with the default analyzer
+affordable. Every window starts at the same position within an era as the first one
+(the prefill stops at the last such position at or below N: 1,000, 7,968 and 98,552
+for the default levels), so all windows ingest copies of the same texts, in the same
+mix of languages and lengths, against the same number of active stories; only the
+archive behind them differs. (Windows that started at N itself read different texts:
+their mean length ranged from 1,207 to 1,265 characters, which moved the encoder's
+share of the time.) Then the next ``--window`` articles of the stream (default 1,000) are
+ingested *fully*, into a copy of the store, in a fresh process (``--repeat`` times on
+fresh copies; the median is plotted): ``ingest_documents`` with the default analyzer
 (real extraction, real sentence/lemma/entity/number analysis and real embeddings of
 those texts, nothing cached), clustering and storage. The timed figure is that call,
 including loading the clustering state from the store and starting the embedding
@@ -25,7 +34,9 @@ worker; only simplemma's word lists for the window's languages are loaded before
 the clock starts (a one-off cost of a few seconds per process that does not depend
 on the archive; printed, and timed too with ``--cold-windows``). Peak memory: the
 measuring process (``ru_maxrss``) and the highest RSS of the embedding worker
-process, sampled from /proc (Linux).
+process, sampled from /proc (Linux). CPU seconds of both processes are printed too:
+the main process's are the steadiest sign of whether the work per article grows, since
+the wall time also holds its waits on the worker.
 
 Each line ends with the 1-minute load average before the run and the machine's
 single-thread float32 matrix-multiply speed just measured: on a shared VM both
@@ -37,6 +48,7 @@ a stream of 10,000" figure.
 
     python bench/bench_scaling.py                          # 1k, 10k, 100k + straight 10k (~20 min)
     python bench/bench_scaling.py --levels 1000 10000 --straight 0
+    python bench/bench_scaling.py --repeat 3               # three windows per level, on copies
 """
 from __future__ import annotations
 
@@ -46,6 +58,7 @@ import json
 import os
 import resource
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -84,6 +97,12 @@ def base_records(era_days: float) -> list[dict]:
     return records
 
 
+def aligned_start(level: int, offset: int, era_length: int) -> int:
+    """The last stream position at or below ``level`` that sits ``offset`` articles into
+    an era: windows starting there all read copies of the same texts."""
+    return level - (level - offset) % era_length
+
+
 def _letters(k: int) -> str:
     out = ""
     while True:
@@ -102,7 +121,9 @@ def stream(records: list[dict], era_days: float, start: int, count: int):
         k, n = divmod(index, len(records))
         record = records[n]
         outlet = OUTLETS[(n * 7 + k * 13) % len(OUTLETS)]
-        title = record["title"] if k == 0 else f"{record['title']} (edition {_letters(k)})"
+        # Every copy has the suffix, the first era's too: a title that no longer begins its
+        # text is embedded with it, and era 0 without the suffix embedded 10% less text.
+        title = f"{record['title']} (edition {_letters(k)})"
         content = {
             "id": f"{record['base']}~{k}", "title": title, "text": record["text"], "lang": record["lang"],
             "source": outlet, "published": (START + era * k + record["offset"]).isoformat(), "bench_base": record["base"],
@@ -129,8 +150,11 @@ def prefill(db: Path, records, era_days, start: int, stop: int, analyzer: Reusin
 
 # --- measuring, in a fresh process ---------------------------------------------------
 
-def _tree_peak(pid: int, peaks: dict, stop: threading.Event, every: float = 0.2) -> None:
-    """Record the highest RSS (VmHWM) of every descendant process of ``pid``."""
+def _tree_peak(pid: int, peaks: dict, cpu: dict, stop: threading.Event, every: float = 0.2) -> None:
+    """Record the highest RSS (VmHWM) and the latest CPU seconds (user + system) of
+    every descendant process of ``pid``."""
+    tick = os.sysconf("SC_CLK_TCK")
+
     def children(parent: int) -> list[int]:
         out = []
         for task in Path(f"/proc/{parent}/task").glob("*"):
@@ -151,7 +175,10 @@ def _tree_peak(pid: int, peaks: dict, stop: threading.Event, every: float = 0.2)
                 for line in Path(f"/proc/{child}/status").read_text().splitlines():
                     if line.startswith("VmHWM:"):
                         peaks[child] = max(peaks.get(child, 0), int(line.split()[1]) / 1024)
-            except OSError:
+                # Fields after the command name (which may hold spaces): utime, stime are 14, 15.
+                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+                cpu[child] = max(cpu.get(child, 0.0), (int(fields[11]) + int(fields[12])) / tick)
+            except (OSError, IndexError, ValueError):
                 pass
         stop.wait(every)
 
@@ -189,8 +216,9 @@ def measure(db: Path, era_days: float, start: int, count: int, warm: bool) -> di
     lemma_seconds = load_lemma_lists(documents) if warm else 0.0
 
     peaks: dict[int, float] = {}
+    worker_cpu: dict[int, float] = {}
     stop = threading.Event()
-    sampler = threading.Thread(target=_tree_peak, args=(os.getpid(), peaks, stop), daemon=True)
+    sampler = threading.Thread(target=_tree_peak, args=(os.getpid(), peaks, worker_cpu, stop), daemon=True)
     sampler.start()
     clusterer = OnlineClusterer()
     started = time.perf_counter()
@@ -211,6 +239,7 @@ def measure(db: Path, era_days: float, start: int, count: int, warm: bool) -> di
         "active_stories_after": len(clusterer.stories), "stories_in_store": story_count,
         "main_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "worker_peak_rss_mb": max(peaks.values()) if peaks else 0.0,
+        "worker_cpu_seconds": sum(worker_cpu.values()),
         "db_mb": db.stat().st_size / 2**20,
     }
 
@@ -252,6 +281,7 @@ def line(label: str, r: dict) -> str:
             f"-> {r['active_stories_after']:>5}  peak RSS main {r['main_peak_rss_mb']:4.0f} MB + worker "
             f"{r['worker_peak_rss_mb']:4.0f} MB  db {r['db_mb']:5.0f} MB"
             + (f"  (word lists loaded before: {r['lemma_lists_seconds']:.1f}s)" if r["lemma_lists_seconds"] else "")
+            + f"  CPU main {r['main_cpu_seconds']:.1f}s worker {r.get('worker_cpu_seconds', 0.0):.1f}s"
             + f"  [load {r['load_before']:.1f}, sgemm {r['sgemm_gflops']:.0f} GFLOPS]")
 
 
@@ -259,6 +289,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--levels", type=int, nargs="*", default=[1000, 10_000, 100_000], help="stored articles before each window")
     parser.add_argument("--window", type=int, default=1000, help="fresh articles ingested end-to-end at each level")
+    parser.add_argument("--repeat", type=int, default=1, help="windows measured at each level (the median is plotted)")
     parser.add_argument("--straight", type=int, default=10_000, help="articles of the uncached run into an empty store (0: skip)")
     parser.add_argument("--era-days", type=float, default=30.0, help="days one pass over the 3,484 texts spans")
     parser.add_argument("--dir", help="where the databases go (default: a temporary directory, removed at the end)")
@@ -287,20 +318,40 @@ def main() -> None:
         if args.levels:
             db = Path(folder) / "scaling.db"
             analyzer = ReusingAnalyzer()
-            position = 0
+            position, measured = 0, -1
+            first_offset = min(args.levels) % len(records)
             for level in sorted(args.levels):
+                level = aligned_start(level, first_offset, len(records))
+                while level <= measured:  # levels closer than an era: the next era's same position
+                    level += len(records)
+                measured = level
                 if level > position:
                     seconds = prefill(db, records, args.era_days, position, level, analyzer)
                     print(f"prefill {position:>7} -> {level:>7} articles (cached analysis): {seconds:6.1f}s, "
                           f"{(level - position) / seconds:.0f} articles/s", flush=True)
                     position = level
-                result = run_measure(db, args.era_days, position, args.window, warm=not args.cold_windows)
-                position += args.window
+                # Each window goes into a copy of the store, so the level can be measured
+                # again (--repeat) on the same archive and the next prefill goes on from it.
+                runs = []
+                for _ in range(args.repeat):
+                    copy = Path(folder) / "window.db"
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(str(copy) + suffix).unlink(missing_ok=True)
+                    for suffix in ("", "-wal"):  # a WAL left behind holds committed batches too
+                        if Path(str(db) + suffix).exists():
+                            shutil.copyfile(str(db) + suffix, str(copy) + suffix)
+                    runs.append(run_measure(copy, args.era_days, position, args.window, warm=not args.cold_windows))
+                    print(line(f"window at {level}", runs[-1]), flush=True)
+                    copy.unlink()
+                result = sorted(runs, key=lambda r: r["ms_per_article"])[len(runs) // 2]  # the median run
+                result["ms_per_article_runs"] = [r["ms_per_article"] for r in runs]
                 results.append(result)
-                print(line(f"window at {level}", result), flush=True)
+                if args.repeat > 1:
+                    print(f"{'':18} median {result['ms_per_article']:5.2f} ms/article of "
+                          + ", ".join(f"{v:.2f}" for v in result["ms_per_article_runs"]), flush=True)
         if args.straight:
             result = run_measure(Path(folder) / "straight.db", args.era_days, 0, args.straight, warm=False)
-            print(line(f"straight {args.straight}", result) + f"  (main CPU {result['main_cpu_seconds']:.0f}s)", flush=True)
+            print(line(f"straight {args.straight}", result), flush=True)
         if results and args.plot:
             plot(results, Path(args.plot))
 
@@ -318,7 +369,12 @@ def plot(results: list[dict], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     xs = [r["stored_before"] for r in results]
     fig, (speed, memory) = plt.subplots(1, 2, figsize=(9, 3.4))
-    speed.plot(xs, [r["ms_per_article"] for r in results], marker="o")
+    speed.plot(xs, [r["ms_per_article"] for r in results], marker="o", label="median window")
+    if any(len(r.get("ms_per_article_runs", [])) > 1 for r in results):
+        for x, r in zip(xs, results):  # the spread of the repeated windows at each level
+            runs = r["ms_per_article_runs"]
+            speed.vlines(x, min(runs), max(runs), color="tab:blue", alpha=0.5)
+        speed.legend(fontsize=8, loc="lower right", title="bars: min-max of repeats", title_fontsize=8)
     speed.set_ylabel("ms per article, end-to-end")
     speed.set_title("time per article (flat = does not grow)")
     memory.plot(xs, [r["main_peak_rss_mb"] for r in results], marker="o", label="main process")
