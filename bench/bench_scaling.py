@@ -244,6 +244,12 @@ def measure(db: Path, era_days: float, start: int, count: int, warm: bool) -> di
     }
 
 
+def remove_database(path: Path) -> None:
+    """Delete a SQLite file with the write-ahead log and index beside it, if any."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
 def sgemm_gflops(seconds: float = 0.3) -> float:
     """Single-thread float32 matrix-multiply speed: how fast the machine is right now
     (a shared VM's speed drifts, and the encoder is mostly this operation)."""
@@ -312,8 +318,7 @@ def main() -> None:
         Path(args.dir).mkdir(parents=True, exist_ok=True)
     with (contextlib.nullcontext(args.dir) if args.dir else tempfile.TemporaryDirectory()) as folder:
         for name in ("scaling.db", "straight.db"):  # start from empty stores
-            for suffix in ("", "-wal", "-shm"):
-                Path(folder, name + suffix).unlink(missing_ok=True)
+            remove_database(Path(folder, name))
         results = []
         if args.levels:
             db = Path(folder) / "scaling.db"
@@ -335,14 +340,13 @@ def main() -> None:
                 runs = []
                 for _ in range(args.repeat):
                     copy = Path(folder) / "window.db"
-                    for suffix in ("", "-wal", "-shm"):
-                        Path(str(copy) + suffix).unlink(missing_ok=True)
+                    remove_database(copy)
                     for suffix in ("", "-wal"):  # a WAL left behind holds committed batches too
                         if Path(str(db) + suffix).exists():
                             shutil.copyfile(str(db) + suffix, str(copy) + suffix)
                     runs.append(run_measure(copy, args.era_days, position, args.window, warm=not args.cold_windows))
                     print(line(f"window at {level}", runs[-1]), flush=True)
-                    copy.unlink()
+                    remove_database(copy)
                 result = sorted(runs, key=lambda r: r["ms_per_article"])[len(runs) // 2]  # the median run
                 result["ms_per_article_runs"] = [r["ms_per_article"] for r in runs]
                 results.append(result)
