@@ -31,3 +31,17 @@ def test_windows_at_every_level_read_copies_of_the_same_texts():
     assert max(lengths) - min(lengths) <= 2 * 50, lengths  # at most two more letters per title
     # Unaligned starts (the old windows) read other texts.
     assert [d.content["bench_base"] for d in bench_scaling.stream(records, 30.0, 10_000, 50)] != bases[0]
+
+
+def test_peak_memory_is_the_measuring_programs_own():
+    """A measuring process started by a parent holding much memory reports its own
+    peak, not the parent's (Linux carries ``ru_maxrss`` across fork and exec)."""
+    import subprocess
+
+    held = b"\x01" * (400 * 2**20)  # touched pages: the parent's RSS is at least 400 MB now
+    probe = (f"import sys; sys.path.insert(0, {str(BENCH)!r}); import bench_scaling; "
+             "print(bench_scaling.own_peak_rss_mb())")
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
+    peak = float(out.stdout.strip().splitlines()[-1])
+    assert len(held) == 400 * 2**20
+    assert 5 < peak < 200, peak

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from .analyze import Analyzer, USEEmbedder
 from .analyze.embed_worker import EmbeddingQueue, ProcessEmbedder
 from .cluster import ArticleProfile, OnlineClusterer
+from .cluster.profile import entity_atoms
 from .errors import InputError
 from .ingest import DEFAULT_MAX_BYTES, read_inputs
 from .models import Article, RawDocument
@@ -87,11 +88,15 @@ def restore_clusterer(store: Store, clusterer: OnlineClusterer | None = None, si
     clusterer = clusterer or OnlineClusterer()
     if clusterer.member_loader is None:
         clusterer.member_loader = store.story_member_profiles
-    clusterer.term_df = store.load_frequencies("terms")
-    clusterer.entity_df = store.load_frequencies("entities")
+    clusterer.term_df = store.open_frequencies("terms")
+    clusterer.entity_df = store.open_frequencies("entities")
     for story in reversed(store.active_stories(clusterer.max_active, since=since)):
         if story.embedding_sum is not None:
             clusterer.load_story(story)
+    # Scoring a story reads the frequencies of all its keys: fetch them in one go.
+    terms, entities = clusterer.active_keys()
+    clusterer.term_df.ensure(terms)
+    clusterer.entity_df.ensure(entities)
     return clusterer
 
 
@@ -216,14 +221,18 @@ def _cluster_and_store(store, ordered, analyzer, queue, clusterer, batch_size, p
             rows = []
             headlines: dict[str, str] = {}
             # The clusterer counts each article's terms and entity atoms in its
-            # document frequencies: those are the keys this chunk changes.
-            changed_keys: dict[str, set[str]] = {"terms": set(), "entities": set()}
+            # document frequencies: those are the keys this chunk changes, and the
+            # ones whose stored counts it needs first (fetched at once, not per key).
+            changed_keys = {
+                "terms": {key for feats in features for key in feats.lemmas},
+                "entities": {key for feats in features for key in entity_atoms(feats.entity_keys)},
+            }
+            clusterer.term_df.ensure(changed_keys["terms"])
+            clusterer.entity_df.ensure(changed_keys["entities"])
             for article, feats in zip(chunk, features):
                 if queue is not None:
                     feats.embedding = queue.vector(article)
                 profile = ArticleProfile.build(article, feats)
-                changed_keys["terms"].update(profile.terms)
-                changed_keys["entities"].update(profile.entities)
                 assignment = clusterer.add(profile)
                 sid = clusterer.resolve(assignment.story_id)
                 story = clusterer.stories[sid]
@@ -237,6 +246,7 @@ def _cluster_and_store(store, ordered, analyzer, queue, clusterer, batch_size, p
                 clusterer.finish()
             merges = clusterer.merges[merges_before:]
             _write(store, clusterer, rows, headlines, merges, report, changed_keys)
+            clusterer.trim_frequencies()  # every count is stored now
             if bar is not None:
                 bar.update(len(rows))
     finally:

@@ -76,6 +76,7 @@ class OnlineClusterer:
         short_merge_decision: DecisionModel | None = None,
         regroup_every: int = 256,
         member_loader: Callable[[list[str]], dict[str, list[ArticleProfile]]] | None = None,
+        frequency_floor: int = 100_000,
     ):
         self.decision = decision or default_decision_model()
         self.merge_decision = merge_decision or default_merge_model()
@@ -113,6 +114,10 @@ class OnlineClusterer:
         self.dirty: dict[str, StoryProfile] = {}
         self.term_df = DocumentFrequencies()
         self.entity_df = DocumentFrequencies()
+        # Store-backed document frequencies are trimmed to the active stories' keys
+        # once more than this many keys are resident (see trim_frequencies).
+        self.frequency_floor = frequency_floor
+        self._resident_after_trim = 0
         self.stories: dict[str, StoryProfile] = {}
         self._touched: dict[str, int] = {}  # story id -> arrival tick of its last update
         self._tick = 0
@@ -178,6 +183,36 @@ class OnlineClusterer:
         for atom in story.entity_df:
             self._entity_index[atom].add(story.id)
 
+    def active_keys(self) -> tuple[set[str], set[str]]:
+        """The lemmas and entity atoms the active stories and their members use: the
+        document frequencies that scoring them can read."""
+        terms: set[str] = set()
+        entities: set[str] = set()
+        for story in self.stories.values():
+            terms.update(story.term_df)
+            entities.update(story.entity_df)
+        for profile in self._profiles.values():
+            terms.update(profile.terms)
+            entities.update(profile.entities)
+        return terms, entities
+
+    def trim_frequencies(self) -> bool:
+        """Forget the store-backed document frequencies of keys no active story uses,
+        once more than ``frequency_floor`` keys and twice as many as after the last
+        trim are resident: memory then follows the window of active stories, not the
+        archive (a key dropped is read from the store again when it comes back).
+        Call it only when every count is stored (after a batch is written)."""
+        resident = len(self.term_df.df) + len(self.entity_df.df)
+        if self.term_df.loader is None or self.entity_df.loader is None:
+            return False
+        if resident <= max(self.frequency_floor, 2 * self._resident_after_trim):
+            return False
+        terms, entities = self.active_keys()
+        self.term_df.retain(terms)
+        self.entity_df.retain(entities)
+        self._resident_after_trim = len(self.term_df.df) + len(self.entity_df.df)
+        return True
+
     def observe_frequencies(self, profile: ArticleProfile) -> None:
         self.term_df.add(profile.terms.keys())
         self.entity_df.add(profile.entities.keys())
@@ -228,7 +263,7 @@ class OnlineClusterer:
         limit = max(2, self.rare_entity_share * self.entity_df.docs)
         shared: dict[str, int] = defaultdict(int)
         for atom in profile.entities:
-            if self.entity_df.df.get(atom, 0) <= limit:
+            if self.entity_df.count(atom) <= limit:
                 for sid in self._entity_index.get(atom, ()):
                     shared[sid] += 1
         for sid, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[: self.entity_candidates]:
@@ -404,6 +439,8 @@ class OnlineClusterer:
             loaded = self.member_loader([story.id]).get(story.id, [])
             for profile in loaded:
                 self._profiles.setdefault(profile.id, profile)
+            self.term_df.ensure(key for profile in loaded for key in profile.terms)
+            self.entity_df.ensure(key for profile in loaded for key in profile.entities)
             stored = [p.id for p in loaded]
             known = set(stored)
             ids = stored + [m for m in ids if m not in known]

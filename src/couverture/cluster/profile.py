@@ -10,6 +10,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -135,23 +136,67 @@ class DocumentFrequencies:
 
     IDF values are cached and the cache is dropped every time the collection grows
     by a few percent (an *epoch*): weights then lag the counts slightly, which changes
-    nothing measurable, and scoring stays cheap.
+    nothing measurable, and scoring stays cheap. An epoch also ends after
+    ``MAX_EPOCH_DOCS`` documents, so that the cache holds the keys of a bounded
+    stretch of the stream however large the archive is.
+
+    With a ``loader`` (the store's counts for a list of keys) only some keys are
+    *resident*: the counts are fetched when first needed (``ensure`` fetches many at
+    once; a single unknown key is fetched on its own and counted in ``misses``) and
+    ``retain`` drops the others. The vocabulary of a large archive then never has to
+    be held whole; the values seen are the same as with every key loaded.
     """
 
-    def __init__(self):
+    MAX_EPOCH_DOCS = 2000
+
+    def __init__(self, loader: Callable[[list[str]], dict[str, int]] | None = None):
         self.docs = 0
         self.df: Counter = Counter()
         self.epoch = 0
         self._epoch_docs = 0
         self.idf_table = _IdfTable(self)
+        self.loader = loader
+        self.misses = 0
+
+    def ensure(self, keys: Iterable[str]) -> None:
+        """Make the stored counts of ``keys`` resident (one call to the loader)."""
+        if self.loader is None:
+            return
+        df = self.df
+        missing = [key for key in dict.fromkeys(keys) if key not in df]
+        if missing:
+            found = self.loader(missing)
+            for key in missing:
+                df[key] = found.get(key, 0)  # a resident zero: known to be absent
+
+    def count(self, key: str) -> int:
+        """How many documents hold ``key``."""
+        value = self.df.get(key)
+        if value is None:
+            if self.loader is None:
+                return 0
+            self.misses += 1
+            self.ensure([key])
+            value = self.df[key]
+        return value
 
     def add(self, keys) -> None:
+        if self.loader is not None:
+            keys = list(keys)
+            self.ensure(keys)
         self.docs += 1
         self.df.update(keys)
-        if self.docs >= self._epoch_docs * 1.05 + 1:
+        if self.docs >= min(self._epoch_docs * 1.05, self._epoch_docs + self.MAX_EPOCH_DOCS) + 1:
             self.epoch += 1
             self._epoch_docs = self.docs
             self.idf_table.clear()
+
+    def retain(self, keep: set[str]) -> None:
+        """Forget the counts of keys outside ``keep``. Only for a loader's counts and
+        only once every increment is stored: a dropped key is fetched again."""
+        if self.loader is None:
+            raise ValueError("only counts backed by a loader can be trimmed")
+        self.df = Counter({key: value for key, value in self.df.items() if key in keep})
 
     def idf(self, key: str) -> float:
         return self.idf_table[key]
@@ -167,6 +212,6 @@ class _IdfTable(dict):
 
     def __missing__(self, key: str) -> float:
         frequencies = self.frequencies
-        value = math.log((frequencies.docs + 1) / (frequencies.df.get(key, 0) + 1)) + 1.0
+        value = math.log((frequencies.docs + 1) / (frequencies.count(key) + 1)) + 1.0
         self[key] = value
         return value

@@ -174,7 +174,30 @@ class Store:
         return found_ids, found_urls, found_hashes
 
     # --- clustering state -----------------------------------------------------------
+    def open_frequencies(self, name: str) -> DocumentFrequencies:
+        """The stored document frequencies ``name`` with no key resident yet: counts
+        are read per key when needed (see DocumentFrequencies.ensure), so opening
+        costs the same whatever the size of the archive's vocabulary."""
+        with self.engine.connect() as conn:
+            docs = conn.execute(select(meta.c.value).where(meta.c.key == f"dfdocs:{name}")).scalar()
+        opened = DocumentFrequencies(loader=lambda keys: self.frequency_counts(name, keys))
+        opened.docs = int(docs or 0)
+        return opened
+
+    def frequency_counts(self, name: str, keys: Sequence[str]) -> dict[str, int]:
+        """Stored document frequencies of ``keys`` (absent keys are left out)."""
+        found: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(keys), 500):
+                found.update(conn.execute(
+                    select(frequencies.c.key, frequencies.c.df)
+                    .where(frequencies.c.name == name, frequencies.c.key.in_(chunk))
+                ).all())
+        return found
+
     def load_frequencies(self, name: str) -> DocumentFrequencies:
+        """Every stored document frequency ``name`` at once (for tools and checks;
+        ingest opens them with ``open_frequencies``)."""
         loaded = DocumentFrequencies()
         with self.engine.connect() as conn:
             docs = conn.execute(select(meta.c.value).where(meta.c.key == f"dfdocs:{name}")).scalar()
