@@ -311,25 +311,36 @@ def train_on_stream(
     gold: Sequence[str],
     order: Sequence[int],
     extra_rows: tuple[list[dict[str, float]], list[int]] | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> tuple[DecisionModel, DecisionModel]:
     """Fit the join decision on a labelled stream (plus optional pair rows, which also
     go to the regroup's pair model) and pick its threshold; then fit the merge decision
     on the stories it makes, and pick its own; last, the regroup's pair model, and its
-    linkage, threshold and cut ratio with both decisions in place."""
+    linkage, threshold and cut ratio with both decisions in place.
+
+    ``log`` receives a line per step (row counts, chosen settings and their BCubed F1
+    on this same stream, hence optimistic)."""
+    say = log or (lambda line: None)
+    extra, extra_labels = extra_rows or ([], [])
     rows, labels = stream_rows(articles, features, gold, order)
-    if extra_rows:
-        rows = rows + extra_rows[0]
-        labels = labels + extra_rows[1]
-    join = fit_decision(rows, labels)
-    join.threshold, _ = choose_threshold(join, articles, features, gold, order)
+    join = fit_decision(rows + extra, labels + extra_labels)
+    join.threshold, score = choose_threshold(join, articles, features, gold, order)
+    say(f"join rows: {len(rows)} from the stream, {len(extra)} extra pairs")
+    say(f"join threshold {join.threshold} (BCubed F1 {score:.4f} on the training stream, optimistic by construction)")
+    say(f"join bias {join.bias}, weights {join.weights}")
     story_rows, story_labels = merge_rows(articles, features, gold, order, join)
     merge = fit_decision(story_rows, story_labels)
-    merge.threshold, _ = choose_merge_threshold(join, merge, articles, features, gold, order)
+    merge.threshold, score = choose_merge_threshold(join, merge, articles, features, gold, order)
+    say(f"merge rows: {len(story_rows)} story pairs ({sum(story_labels)} of one gold story)")
+    say(f"merge threshold {merge.threshold} (BCubed F1 {score:.4f} on the training stream, with merges)")
+    say(f"merge bias {merge.bias}, weights {merge.weights}")
     regroup_rows, regroup_labels = pair_decision_rows(articles, features, gold, order, join)
-    if extra_rows:
-        regroup_rows = regroup_rows + extra_rows[0]
-        regroup_labels = regroup_labels + extra_rows[1]
-    join = with_pair_model(join, fit_decision(regroup_rows, regroup_labels))
-    (join.regroup_linkage, join.regroup_threshold, join.regroup_split), _ = choose_regroup(
+    pair = fit_decision(regroup_rows + extra, regroup_labels + extra_labels)
+    join = with_pair_model(join, pair)
+    say(f"regroup pair model on {len(regroup_rows)} article pairs of the stream ({sum(regroup_labels)} of one story) "
+        f"and the {len(extra)} extra pairs: bias {pair.bias}, weights {pair.weights}")
+    (join.regroup_linkage, join.regroup_threshold, join.regroup_split), score = choose_regroup(
         join, merge, articles, features, gold, order)
+    say(f"regroup: {join.regroup_linkage} linkage, threshold {join.regroup_threshold}, split {join.regroup_split} "
+        f"(BCubed F1 {score:.4f} on the training stream, joins, merges and regroups)")
     return join, merge
