@@ -29,6 +29,10 @@ DEDUPE_GROUP = 64
 # From this many new articles on, the default analyzer embeds in a worker process
 # (beside cleaning, clustering and storage); below it, starting one costs more than it saves.
 BACKGROUND_MIN_ARTICLES = DEDUPE_GROUP
+# One ingest call clusters and stores its articles in segments of at most this many
+# (each in publication order): what it holds in memory is bounded by a segment, not
+# by the size of the input (a million-line JSONL archive, say).
+SEGMENT_ARTICLES = 20_000
 
 
 @dataclass
@@ -143,7 +147,14 @@ def ingest_documents(
     clusterer: OnlineClusterer | None = None,
     batch_size: int = BATCH_SIZE,
     progress: bool | None = None,
+    segment_size: int = SEGMENT_ARTICLES,
 ) -> IngestReport:
+    """Read, clean, deduplicate, analyse, cluster and store ``items``.
+
+    Inputs that cannot be read are reported in the result, not raised. Articles are
+    clustered in publication order within segments of ``segment_size`` (the whole
+    call when it is smaller); each batch of ``batch_size`` is one transaction.
+    """
     report = IngestReport()
     prepared = Prepared()
     background = analyzer is None  # the default analyzer may embed in a worker process
@@ -153,6 +164,7 @@ def ingest_documents(
     worker: ProcessEmbedder | None = None
     fresh: list[Article] = []
     seen = _Seen()
+    known_before: set[str] | None = None  # stories active before this call; set by the first segment
 
     def accept(group: list[Article]) -> None:
         nonlocal queue, worker
@@ -166,6 +178,22 @@ def ingest_documents(
         if queue is not None:
             queue.add(accepted)
 
+    def cluster_segment() -> None:
+        nonlocal clusterer, seen, known_before
+        if not fresh:
+            return
+        if known_before is None:  # the first segment: load the state it needs
+            clusterer = clusterer or OnlineClusterer()
+            clusterer = restore_clusterer(store, clusterer, since=_horizon(fresh, clusterer.window))
+            known_before = set(clusterer.stories)
+        ordered = [fresh[i] for i in stream_order(fresh)]
+        if queue is not None:
+            queue.prioritise(ordered)
+        _cluster_and_store(store, ordered, analyzer, queue, clusterer, batch_size, progress, report)
+        # Stored now: later duplicates of these are found in the store.
+        fresh.clear()
+        seen = _Seen()
+
     try:
         group: list[Article] = []
         for article in extract_each(items, prepared):
@@ -173,20 +201,22 @@ def ingest_documents(
             if len(group) >= DEDUPE_GROUP:
                 accept(group)
                 group = []
+                if len(fresh) >= segment_size:
+                    cluster_segment()
         if group:
             accept(group)
+        cluster_segment()
         report.errors.extend(prepared.errors)
         report.notes.extend(prepared.notes)
-        if fresh:
-            clusterer = clusterer or OnlineClusterer()
-            clusterer = restore_clusterer(store, clusterer, since=_horizon(fresh, clusterer.window))
-            ordered = [fresh[i] for i in stream_order(fresh)]
-            if queue is not None:
-                queue.prioritise(ordered)
-            _cluster_and_store(store, ordered, analyzer, queue, clusterer, batch_size, progress, report)
     finally:
         if worker is not None:
             worker.close()
+    if known_before is not None:
+        # A later batch's merges and regroups may have moved articles of earlier ones.
+        report.story_of = {aid: clusterer.story_of(aid, sid) for aid, sid in report.story_of.items()}
+        holding = set(report.story_of.values())
+        report.new_stories = len(holding - known_before)
+        report.updated_stories = len(holding & known_before)
     if report.errors:
         store.write_batch([], [], {}, {}, errors=report.errors)
     return report
@@ -206,8 +236,6 @@ def _start_worker() -> ProcessEmbedder | None:
 
 def _cluster_and_store(store, ordered, analyzer, queue, clusterer, batch_size, progress, report) -> None:
     bar = _progress(len(ordered), progress)
-    known_before = set(clusterer.stories)
-    seen_new: set[str] = set()
     try:
         for start in range(0, len(ordered), batch_size):
             chunk = ordered[start : start + batch_size]
@@ -238,7 +266,6 @@ def _cluster_and_store(store, ordered, analyzer, queue, clusterer, batch_size, p
                 story = clusterer.stories[sid]
                 if assignment.new_story:
                     headlines[sid] = article.title
-                    seen_new.add(sid)
                 elif story.first is not None and article.published is not None and article.published <= story.first:
                     headlines[sid] = article.title  # the earliest article names the story
                 rows.append((article, feats, sid, assignment.probability))
@@ -252,9 +279,6 @@ def _cluster_and_store(store, ordered, analyzer, queue, clusterer, batch_size, p
     finally:
         if bar is not None:
             bar.close()
-    seen_new = {clusterer.resolve(s) for s in seen_new}
-    report.new_stories = len(seen_new)
-    report.updated_stories = len({s for s in report.story_of.values()} & known_before)
 
 
 def ingest_paths(store: Store, paths: Iterable[str], max_bytes: int = DEFAULT_MAX_BYTES, **kwargs) -> IngestReport:

@@ -1,0 +1,64 @@
+"""One ingest call over a large input clusters and stores it segment by segment, so
+that what it holds in memory does not grow with the input."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+
+def _dated_ecbplus(count: int):
+    from couverture.eval.datasets import load_ecbplus
+    from couverture.models import RawDocument
+
+    start = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    out = []
+    for n, doc in enumerate(load_ecbplus().documents[:count]):
+        record = dict(doc.content, id=doc.content["doc_id"], published=(start + timedelta(hours=2 * n)).isoformat())
+        out.append(RawDocument(doc.origin, "record", record))
+    return out
+
+
+def test_a_large_call_is_clustered_in_bounded_segments(store, monkeypatch):
+    from hash_embedder import HashEmbedder
+
+    import couverture.engine as engine
+    from couverture.analyze import Analyzer
+
+    segments = []
+    real = engine._cluster_and_store
+
+    def recording(store_, ordered, *rest):
+        segments.append(len(ordered))
+        return real(store_, ordered, *rest)
+
+    monkeypatch.setattr(engine, "_cluster_and_store", recording)
+    documents = _dated_ecbplus(150)
+    # The first document again at the end: by then it is in the store, not in memory.
+    documents.append(documents[0])
+    report = engine.ingest_documents(store, documents, analyzer=Analyzer(HashEmbedder()), batch_size=16,
+                                     segment_size=40)
+    assert report.added == 150 and report.duplicates == 1
+    assert store.count_articles() == 150
+    # Segments close on the dedupe groups that pass the size: at most one group over it.
+    assert len(segments) >= 3 and sum(segments) == 150
+    assert max(segments) < 40 + engine.DEDUPE_GROUP
+    # The story counts cover the whole call, not the last segment.
+    assert report.new_stories == len(set(report.story_of.values())) > 1
+    assert report.updated_stories == 0
+
+
+def test_a_segment_sees_the_stories_of_the_one_before(store, analyzer):
+    """Later segments keep the clusterer's state: an article of the second segment
+    joins the story its event opened in the first."""
+    from couverture.engine import DEDUPE_GROUP, ingest_documents
+
+    documents = _dated_ecbplus(130)
+    report = ingest_documents(store, documents, analyzer=analyzer, segment_size=DEDUPE_GROUP)
+    assert report.added == 130
+    event_of = {d.content["doc_id"]: d.content["event_cluster"] for d in documents}
+    first = [d.content["doc_id"] for d in documents[:DEDUPE_GROUP]]
+    later = [d.content["doc_id"] for d in documents[DEDUPE_GROUP:]]
+    spanning = {event_of[a] for a in first} & {event_of[b] for b in later}
+    assert spanning  # the data has events on both sides of the segment boundary
+    joined = {event_of[b] for b in later
+              if any(report.story_of[a] == report.story_of[b] and event_of[a] == event_of[b] for a in first)}
+    assert joined
