@@ -62,3 +62,39 @@ def test_a_segment_sees_the_stories_of_the_one_before(store, analyzer):
     joined = {event_of[b] for b in later
               if any(report.story_of[a] == report.story_of[b] and event_of[a] == event_of[b] for a in first)}
     assert joined
+
+
+def test_a_segment_older_than_the_window_finds_its_stored_stories(store, analyzer):
+    """An archive out of time order: after a segment from March, a segment from
+    January joins the January stories of its event stored by an earlier call, as a
+    call of its own would (the March state cannot hold them: its clock is two months
+    ahead, so without loading them again every January article would open a story)."""
+    from collections import defaultdict
+
+    from couverture.engine import DEDUPE_GROUP, ingest_documents
+    from couverture.eval.datasets import load_ecbplus
+    from couverture.models import RawDocument
+
+    documents = load_ecbplus().documents
+    by_event = defaultdict(list)
+    for doc in documents:
+        by_event[doc.content["event_cluster"]].append(doc)
+    event = max(sorted(by_event), key=lambda e: len(by_event[e]))
+    topic = event.split("_")[0]
+    others = [d for d in documents if d.content["topic"] != topic][:DEDUPE_GROUP]
+
+    def dated(docs, start):
+        return [RawDocument(d.origin, "record", dict(d.content, id=d.content["doc_id"],
+                                                     published=(start + timedelta(hours=3 * n)).isoformat()))
+                for n, d in enumerate(docs)]
+
+    january = dated(by_event[event], datetime(2024, 1, 10, tzinfo=timezone.utc))
+    half = len(january) // 2
+    first = ingest_documents(store, january[:half], analyzer=analyzer)
+    stored_stories = set(first.story_of.values())
+    later = ingest_documents(store, dated(others, datetime(2024, 3, 1, tzinfo=timezone.utc)) + january[half:],
+                             analyzer=analyzer, segment_size=DEDUPE_GROUP)
+    assert later.added == len(others) + len(january) - half
+    joined = [d.content["id"] for d in january[half:] if later.story_of[d.content["id"]] in stored_stories]
+    assert joined
+    assert later.updated_stories >= 1

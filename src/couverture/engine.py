@@ -186,6 +186,15 @@ def ingest_documents(
             clusterer = clusterer or OnlineClusterer()
             clusterer = restore_clusterer(store, clusterer, since=_horizon(fresh, clusterer.window))
             known_before = set(clusterer.stories)
+        else:
+            horizon, clock = _horizon(fresh, clusterer.window), clusterer.clock()
+            if horizon is not None and clock is not None and horizon < clock - clusterer.window:
+                # Older than what the carried state covers (an unsorted archive): start
+                # again from the store around this segment, as a new call would.
+                clusterer.rewind()
+                restore_clusterer(store, clusterer, since=horizon)
+                ours = {clusterer.resolve(sid) for sid in report.story_of.values()}
+                known_before |= set(clusterer.stories) - ours
         ordered = [fresh[i] for i in stream_order(fresh)]
         if queue is not None:
             queue.prioritise(ordered)

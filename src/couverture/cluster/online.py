@@ -213,6 +213,19 @@ class OnlineClusterer:
         self._resident_after_trim = len(self.term_df.df) + len(self.entity_df.df)
         return True
 
+    def rewind(self) -> None:
+        """Forget the active stories and the stream's clock, to go on with articles
+        older than the window (an archive that is not in time order): the owner then
+        loads the stories around them again. Only once everything is stored (after
+        ``finish`` and ``take_dirty``)."""
+        for sid in list(self.stories):
+            self._deactivate(sid, forget_members=True)
+        self._newest = []
+        self._swept = None
+        self._since_merge.clear()
+        self._since_regroup.clear()
+        self._neighbour_scores.clear()
+
     def observe_frequencies(self, profile: ArticleProfile) -> None:
         self.term_df.add(profile.terms.keys())
         self.entity_df.add(profile.entities.keys())
