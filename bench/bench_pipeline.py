@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shlex
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from couverture.eval import evaluate
 from couverture.eval.datasets import ecbplus_path
 from couverture.models import RawDocument
 from couverture.store import Store
+from peak_memory import own_peak_rss_mb  # (this folder is on sys.path)
 
 
 def stream(n: int):
@@ -39,10 +39,6 @@ def stream(n: int):
         published = start + timedelta(days=30 * round_, minutes=index % len(rows))
         record = {"id": f"{base['doc_id']}#{round_}", "text": text, "published": published.isoformat()}
         yield RawDocument(f"ecbplus:{index}", "record", record)
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
 
 def main() -> None:
@@ -68,7 +64,7 @@ def main() -> None:
             report = ingest_documents(store, stream(args.articles), progress=False)
             elapsed = time.perf_counter() - started
             print(f"speed    {report.added} articles end-to-end into SQLite in {elapsed:.1f}s: "
-                  f"{report.added / elapsed:.1f} articles/s; peak RSS {peak_rss_mb():.0f} MB")
+                  f"{report.added / elapsed:.1f} articles/s; peak RSS {own_peak_rss_mb():.0f} MB")
             store.close()
 
 

@@ -57,7 +57,6 @@ import argparse
 import contextlib
 import json
 import os
-import resource
 import shlex
 import shutil
 import subprocess
@@ -69,6 +68,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bench_web import ReusingAnalyzer, semeval_texts  # (this folder is on sys.path)
+from peak_memory import own_peak_rss_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -245,23 +245,6 @@ def measure(db: Path, era_days: float, start: int, count: int, warm: bool) -> di
         "frequency_keys_resident": len(clusterer.term_df.df) + len(clusterer.entity_df.df),
         "db_mb": db.stat().st_size / 2**20,
     }
-
-
-def own_peak_rss_mb() -> float:
-    """This process's highest resident memory since it started its program, in MB.
-
-    Not ``ru_maxrss``: on Linux that survives ``exec`` and so starts at the RSS of the
-    parent that forked this process (the bench's own process, which holds the
-    prefill's caches: it read 419 / 515 / 532 MB at 1k / 8k / 98k stored while the
-    measuring process itself peaked at about 300 MB). ``VmHWM`` belongs to the
-    program's own address space."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: the best there is
 
 
 def remove_database(path: Path) -> None:

@@ -39,8 +39,8 @@ def test_peak_memory_is_the_measuring_programs_own():
     import subprocess
 
     held = b"\x01" * (400 * 2**20)  # touched pages: the parent's RSS is at least 400 MB now
-    probe = (f"import sys; sys.path.insert(0, {str(BENCH)!r}); import bench_scaling; "
-             "print(bench_scaling.own_peak_rss_mb())")
+    probe = (f"import sys; sys.path.insert(0, {str(BENCH)!r}); import peak_memory; "
+             "print(peak_memory.own_peak_rss_mb())")
     out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
     peak = float(out.stdout.strip().splitlines()[-1])
     assert len(held) == 400 * 2**20
