@@ -110,14 +110,14 @@ def _horizon(articles: list[Article], window: timedelta) -> datetime | None:
     return min(dated) - window if dated else None
 
 
-def _progress(total: int, enabled: bool | None):
+def _progress(total: int, enabled: bool | None, label: str = "analyze+cluster"):
     if enabled is None:
         enabled = sys.stderr.isatty() and not os.environ.get("CI")
     if not enabled or total < 2:
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="article", desc="analyze+cluster", file=sys.stderr)
+    return tqdm(total=total, unit="article", desc=label, file=sys.stderr)
 
 
 def _write(store: Store, clusterer: OnlineClusterer, rows, headlines: dict[str, str], merges, report: IngestReport,
@@ -198,7 +198,10 @@ def ingest_documents(
         ordered = [fresh[i] for i in stream_order(fresh)]
         if queue is not None:
             queue.prioritise(ordered)
-        _cluster_and_store(store, ordered, analyzer, queue, clusterer, batch_size, progress, report)
+        # A call of several segments says which one the bar counts (and how many were stored).
+        label = "analyze+cluster" if not report.added and len(fresh) < segment_size else \
+            f"analyze+cluster (segment from article {report.added + 1:,})"
+        _cluster_and_store(store, ordered, analyzer, queue, clusterer, batch_size, progress, report, label)
         # Stored now: later duplicates of these are found in the store.
         fresh.clear()
         seen = _Seen()
@@ -243,8 +246,8 @@ def _start_worker() -> ProcessEmbedder | None:
         return None
 
 
-def _cluster_and_store(store, ordered, analyzer, queue, clusterer, batch_size, progress, report) -> None:
-    bar = _progress(len(ordered), progress)
+def _cluster_and_store(store, ordered, analyzer, queue, clusterer, batch_size, progress, report, label) -> None:
+    bar = _progress(len(ordered), progress, label)
     try:
         for start in range(0, len(ordered), batch_size):
             chunk = ordered[start : start + batch_size]
