@@ -117,7 +117,6 @@ class OnlineClusterer:
         # Store-backed document frequencies are trimmed to the active stories' keys
         # once more than this many keys are resident (see trim_frequencies).
         self.frequency_floor = frequency_floor
-        self._resident_after_trim = 0
         self.stories: dict[str, StoryProfile] = {}
         self._touched: dict[str, int] = {}  # story id -> arrival tick of its last update
         self._tick = 0
@@ -202,15 +201,14 @@ class OnlineClusterer:
         trim are resident: memory then follows the window of active stories, not the
         archive (a key dropped is read from the store again when it comes back).
         Call it only when every count is stored (after a batch is written)."""
-        resident = len(self.term_df.df) + len(self.entity_df.df)
-        if self.term_df.loader is None or self.entity_df.loader is None:
+        term_df, entity_df = self.term_df, self.entity_df
+        if term_df.loader is None or entity_df.loader is None:
             return False
-        if resident <= max(self.frequency_floor, 2 * self._resident_after_trim):
+        if len(term_df.df) + len(entity_df.df) <= max(self.frequency_floor, 2 * (term_df.kept + entity_df.kept)):
             return False
         terms, entities = self.active_keys()
-        self.term_df.retain(terms)
-        self.entity_df.retain(entities)
-        self._resident_after_trim = len(self.term_df.df) + len(self.entity_df.df)
+        term_df.retain(terms)
+        entity_df.retain(entities)
         return True
 
     def rewind(self) -> None:

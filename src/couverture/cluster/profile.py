@@ -157,6 +157,7 @@ class DocumentFrequencies:
         self.idf_table = _IdfTable(self)
         self.loader = loader
         self.misses = 0
+        self.kept = 0  # keys resident after the last retain
 
     def ensure(self, keys: Iterable[str]) -> None:
         """Make the stored counts of ``keys`` resident (one call to the loader)."""
@@ -197,6 +198,7 @@ class DocumentFrequencies:
         if self.loader is None:
             raise ValueError("only counts backed by a loader can be trimmed")
         self.df = Counter({key: value for key, value in self.df.items() if key in keep})
+        self.kept = len(self.df)
 
     def idf(self, key: str) -> float:
         return self.idf_table[key]

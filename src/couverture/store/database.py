@@ -178,10 +178,9 @@ class Store:
         """The stored document frequencies ``name`` with no key resident yet: counts
         are read per key when needed (see DocumentFrequencies.ensure), so opening
         costs the same whatever the size of the archive's vocabulary."""
-        with self.engine.connect() as conn:
-            docs = conn.execute(select(meta.c.value).where(meta.c.key == f"dfdocs:{name}")).scalar()
         opened = DocumentFrequencies(loader=lambda keys: self.frequency_counts(name, keys))
-        opened.docs = int(docs or 0)
+        with self.engine.connect() as conn:
+            opened.docs = _frequency_docs(conn, name)
         return opened
 
     def frequency_counts(self, name: str, keys: Sequence[str]) -> dict[str, int]:
@@ -200,9 +199,8 @@ class Store:
         ingest opens them with ``open_frequencies``)."""
         loaded = DocumentFrequencies()
         with self.engine.connect() as conn:
-            docs = conn.execute(select(meta.c.value).where(meta.c.key == f"dfdocs:{name}")).scalar()
-            if docs:
-                loaded.docs = int(docs)
+            loaded.docs = _frequency_docs(conn, name)
+            if loaded.docs:
                 loaded.df = Counter(dict(conn.execute(
                     select(frequencies.c.key, frequencies.c.df).where(frequencies.c.name == name)
                 ).all()))
@@ -487,6 +485,11 @@ def _apply_moves(conn, moves: dict[str, str]) -> None:
         )
         count = select(func.count()).select_from(articles).where(articles.c.story_id == story_id).scalar_subquery()
         conn.execute(stories.update().where(stories.c.id == story_id).values(headline=func.coalesce(earliest, stories.c.headline), size=count))
+
+
+def _frequency_docs(conn, name: str) -> int:
+    """How many documents the stored document frequencies ``name`` count."""
+    return int(conn.execute(select(meta.c.value).where(meta.c.key == f"dfdocs:{name}")).scalar() or 0)
 
 
 def _save_frequencies(conn, name: str, counts: DocumentFrequencies, keys: Iterable[str]) -> None:
