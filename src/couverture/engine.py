@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from .analyze import Analyzer, USEEmbedder
 from .analyze.embed_worker import EmbeddingQueue, ProcessEmbedder
 from .cluster import ArticleProfile, OnlineClusterer
-from .cluster.profile import entity_atoms
+from .cluster.profile import StoryProfile, entity_atoms
 from .errors import InputError
 from .ingest import DEFAULT_MAX_BYTES, read_inputs
 from .models import Article, RawDocument
@@ -82,21 +82,25 @@ def _dedupe(store: Store, items: list[Article], seen: _Seen, report: IngestRepor
     return fresh
 
 
-def restore_clusterer(store: Store, clusterer: OnlineClusterer | None = None, since: datetime | None = None) -> OnlineClusterer:
-    """Load the clustering state; ``since``: skip stories last published before it.
+def restore_clusterer(store: Store, clusterer: OnlineClusterer | None = None, since: datetime | None = None,
+                      until: datetime | None = None) -> OnlineClusterer:
+    """Load the clustering state; ``since``: skip stories last published before it;
+    ``until``: skip stories first published after it.
 
     Stories that ended more than a window before the first new article would be
     expired by the clusterer on that article anyway; not loading them keeps the cost
-    of starting an ingest bounded by the active window, not by the archive.
+    of starting an ingest bounded by the active window, not by the archive. Stories
+    that began more than a window after the last new article are refused by the
+    clusterer's time check: with them loaded, an older archive added to a store of
+    later news would fill the ``max_active`` newest places with stories none of its
+    articles can join, and miss the stories of its own dates.
     """
     clusterer = clusterer or OnlineClusterer()
     if clusterer.member_loader is None:
         clusterer.member_loader = store.story_member_profiles
     clusterer.term_df = store.open_frequencies("terms")
     clusterer.entity_df = store.open_frequencies("entities")
-    for story in reversed(store.active_stories(clusterer.max_active, since=since)):
-        if story.embedding_sum is not None:
-            clusterer.load_story(story)
+    _load_stories(store, clusterer, since, until)
     # Scoring a story reads the frequencies of all its keys: fetch them in one go.
     terms, entities = clusterer.active_keys()
     clusterer.term_df.ensure(terms)
@@ -104,10 +108,36 @@ def restore_clusterer(store: Store, clusterer: OnlineClusterer | None = None, si
     return clusterer
 
 
+def _load_stories(store: Store, clusterer: OnlineClusterer, since: datetime | None,
+                  until: datetime | None) -> list[StoryProfile]:
+    """Load the newest stored stories between ``since`` and ``until`` (as
+    ``restore_clusterer`` bounds them) that are not active, into the places
+    ``max_active`` leaves free: a story loaded beyond it would push out, as least
+    recently touched, one that is active for a reason. Returns the stories loaded."""
+    free = clusterer.max_active - len(clusterer.stories)
+    chosen: list[StoryProfile] = []
+    if free > 0:
+        for story in store.active_stories(clusterer.max_active, since=since, until=until):
+            # An active story is as new in memory as in the store, or newer: keep it.
+            if story.embedding_sum is not None and story.id not in clusterer.stories:
+                chosen.append(story)
+                if len(chosen) == free:
+                    break
+    for story in reversed(chosen):  # the newest last, so the most recently touched
+        clusterer.load_story(story)
+    return chosen
+
+
 def _horizon(articles: list[Article], window: timedelta) -> datetime | None:
     """The oldest last-publication time a story needs to be a candidate for ``articles``."""
     dated = [a.published for a in articles if a.published is not None]
     return min(dated) - window if dated else None
+
+
+def _reach(articles: list[Article], window: timedelta) -> datetime | None:
+    """The latest first-publication time a story can have and still take one of ``articles``."""
+    dated = [a.published for a in articles if a.published is not None]
+    return max(dated) + window if dated else None
 
 
 def _progress(total: int, enabled: bool | None, label: str = "analyze+cluster"):
@@ -184,17 +214,29 @@ def ingest_documents(
             return
         if known_before is None:  # the first segment: load the state it needs
             clusterer = clusterer or OnlineClusterer()
-            clusterer = restore_clusterer(store, clusterer, since=_horizon(fresh, clusterer.window))
+            clusterer = restore_clusterer(store, clusterer, since=_horizon(fresh, clusterer.window),
+                                          until=_reach(fresh, clusterer.window))
             known_before = set(clusterer.stories)
         else:
             horizon, clock = _horizon(fresh, clusterer.window), clusterer.clock()
-            if horizon is not None and clock is not None and horizon < clock - clusterer.window:
-                # Older than what the carried state covers (an unsorted archive): start
-                # again from the store around this segment, as a new call would.
-                clusterer.rewind()
-                restore_clusterer(store, clusterer, since=horizon)
-                ours = {clusterer.resolve(sid) for sid in report.story_of.values()}
-                known_before |= set(clusterer.stories) - ours
+            if horizon is not None:
+                if clock is not None and horizon < clock - clusterer.window:
+                    # Older than what the carried state covers (an unsorted archive):
+                    # start again from the store around this segment, as a new call would.
+                    clusterer.rewind()
+                else:
+                    # Stories that ended before this segment's window are stored and
+                    # can take none of its articles: their places go to stored stories
+                    # of its dates that began after the earlier loads' reach.
+                    clusterer.retire_ended(horizon)
+                # (An undated segment has no dates to choose stories by: the store's
+                # newest would take the places of the stories this call is building.)
+                loaded = _load_stories(store, clusterer, horizon, _reach(fresh, clusterer.window))
+                if loaded:
+                    clusterer.term_df.ensure(key for story in loaded for key in story.term_df)
+                    clusterer.entity_df.ensure(key for story in loaded for key in story.entity_df)
+                    ours = {clusterer.resolve(sid) for sid in set(report.story_of.values())}
+                    known_before |= {story.id for story in loaded} - ours
         ordered = [fresh[i] for i in stream_order(fresh)]
         if queue is not None:
             queue.prioritise(ordered)

@@ -211,6 +211,14 @@ class OnlineClusterer:
         entity_df.retain(entities)
         return True
 
+    def retire_ended(self, before) -> int:
+        """Deactivate the stories whose last article is older than ``before`` (they can
+        take no article dated after ``before`` + window); returns how many."""
+        stale = [sid for sid, s in self.stories.items() if s.last is not None and s.last < before]
+        for sid in stale:
+            self._deactivate(sid, forget_members=True)
+        return len(stale)
+
     def rewind(self) -> None:
         """Forget the active stories and the stream's clock, to go on with articles
         older than the window (an archive that is not in time order): the owner then
@@ -250,10 +258,7 @@ class OnlineClusterer:
         # one kept that much longer is still refused by the time gap check in score().
         if self._advance_clock(profile.time) and (self._swept is None or self.clock() - self._swept >= self.window / 168):
             self._swept = self.clock()
-            horizon = self._swept - self.window
-            stale = [sid for sid, s in self.stories.items() if s.last is not None and s.last < horizon]
-            for sid in stale:
-                self._deactivate(sid, forget_members=True)
+            self.retire_ended(self._swept - self.window)
         while len(self.stories) > self.max_active:
             oldest = min(self._touched, key=self._touched.get)
             self._deactivate(oldest, forget_members=True)

@@ -206,15 +206,18 @@ class Store:
                 ).all()))
         return loaded
 
-    def active_stories(self, limit: int, since: datetime | None = None) -> list[StoryProfile]:
+    def active_stories(self, limit: int, since: datetime | None = None, until: datetime | None = None) -> list[StoryProfile]:
         """The most recently active stories, newest first, as clusterer profiles.
 
         ``since``: only stories last published at or after it, and undated ones.
+        ``until``: only stories first published at or before it, and undated ones.
         """
         recency = func.coalesce(stories.c.last_published, stories.c.updated_at)
         query = select(stories).where(stories.c.merged_into.is_(None))
         if since is not None:
             query = query.where(or_(stories.c.last_published >= _utc(since), stories.c.last_published.is_(None)))
+        if until is not None:
+            query = query.where(or_(stories.c.first_published <= _utc(until), stories.c.first_published.is_(None)))
         query = query.order_by(recency.desc(), stories.c.id).limit(limit)
         out = []
         with self.engine.connect() as conn:
