@@ -7,14 +7,32 @@ from datetime import datetime, timedelta, timezone
 
 def _dated_ecbplus(count: int):
     from couverture.eval.datasets import load_ecbplus
+
+    return _dated(load_ecbplus().documents[:count], datetime(2024, 5, 1, tzinfo=timezone.utc), 2)
+
+
+def _largest_event():
+    """ECB+ as (the documents of its largest event, the documents of other topics)."""
+    from collections import defaultdict
+
+    from couverture.eval.datasets import load_ecbplus
+
+    documents = load_ecbplus().documents
+    by_event = defaultdict(list)
+    for doc in documents:
+        by_event[doc.content["event_cluster"]].append(doc)
+    event = max(sorted(by_event), key=lambda e: len(by_event[e]))
+    topic = event.split("_")[0]
+    return by_event[event], [d for d in documents if d.content["topic"] != topic]
+
+
+def _dated(docs, start: datetime, hours: float = 3):
+    """``docs`` published ``hours`` apart from ``start``."""
     from couverture.models import RawDocument
 
-    start = datetime(2024, 5, 1, tzinfo=timezone.utc)
-    out = []
-    for n, doc in enumerate(load_ecbplus().documents[:count]):
-        record = dict(doc.content, id=doc.content["doc_id"], published=(start + timedelta(hours=2 * n)).isoformat())
-        out.append(RawDocument(doc.origin, "record", record))
-    return out
+    return [RawDocument(d.origin, "record", dict(d.content, id=d.content["doc_id"],
+                                                 published=(start + timedelta(hours=hours * n)).isoformat()))
+            for n, d in enumerate(docs)]
 
 
 def test_a_large_call_is_clustered_in_bounded_segments(store, monkeypatch):
@@ -69,30 +87,16 @@ def test_a_segment_older_than_the_window_finds_its_stored_stories(store, analyze
     January joins the January stories of its event stored by an earlier call, as a
     call of its own would (the March state cannot hold them: its clock is two months
     ahead, so without loading them again every January article would open a story)."""
-    from collections import defaultdict
-
     from couverture.engine import DEDUPE_GROUP, ingest_documents
-    from couverture.eval.datasets import load_ecbplus
-    from couverture.models import RawDocument
 
-    documents = load_ecbplus().documents
-    by_event = defaultdict(list)
-    for doc in documents:
-        by_event[doc.content["event_cluster"]].append(doc)
-    event = max(sorted(by_event), key=lambda e: len(by_event[e]))
-    topic = event.split("_")[0]
-    others = [d for d in documents if d.content["topic"] != topic][:DEDUPE_GROUP]
+    event_docs, others = _largest_event()
+    others = others[:DEDUPE_GROUP]
 
-    def dated(docs, start):
-        return [RawDocument(d.origin, "record", dict(d.content, id=d.content["doc_id"],
-                                                     published=(start + timedelta(hours=3 * n)).isoformat()))
-                for n, d in enumerate(docs)]
-
-    january = dated(by_event[event], datetime(2024, 1, 10, tzinfo=timezone.utc))
+    january = _dated(event_docs, datetime(2024, 1, 10, tzinfo=timezone.utc))
     half = len(january) // 2
     first = ingest_documents(store, january[:half], analyzer=analyzer)
     stored_stories = set(first.story_of.values())
-    later = ingest_documents(store, dated(others, datetime(2024, 3, 1, tzinfo=timezone.utc)) + january[half:],
+    later = ingest_documents(store, _dated(others, datetime(2024, 3, 1, tzinfo=timezone.utc)) + january[half:],
                              analyzer=analyzer, segment_size=DEDUPE_GROUP)
     assert later.added == len(others) + len(january) - half
     joined = [d.content["id"] for d in january[half:] if later.story_of[d.content["id"]] in stored_stories]
@@ -106,31 +110,17 @@ def test_an_older_batch_finds_its_stories_though_the_store_holds_more_later_ones
     must be the ones around the call's own dates, not the store's newest: a story
     that began more than a window after the call's last article can take none of
     its articles anyway (``OnlineClusterer.score`` refuses it)."""
-    from collections import defaultdict
-
     from couverture.cluster import OnlineClusterer
     from couverture.engine import ingest_documents
-    from couverture.eval.datasets import load_ecbplus
-    from couverture.models import RawDocument
 
-    documents = load_ecbplus().documents
-    by_event = defaultdict(list)
-    for doc in documents:
-        by_event[doc.content["event_cluster"]].append(doc)
-    event = max(sorted(by_event), key=lambda e: len(by_event[e]))
-    topic = event.split("_")[0]
-    others = [d for d in documents if d.content["topic"] != topic][:120]
+    event_docs, others = _largest_event()
+    others = others[:120]
 
-    def dated(docs, start, hours):
-        return [RawDocument(d.origin, "record", dict(d.content, id=d.content["doc_id"],
-                                                     published=(start + timedelta(hours=hours * n)).isoformat()))
-                for n, d in enumerate(docs)]
-
-    january = dated(by_event[event], datetime(2024, 1, 10, tzinfo=timezone.utc), 3)
+    january = _dated(event_docs, datetime(2024, 1, 10, tzinfo=timezone.utc), 3)
     half = len(january) // 2
     first = ingest_documents(store, january[:half], analyzer=analyzer)
     stored_stories = set(first.story_of.values())
-    later = ingest_documents(store, dated(others, datetime(2024, 6, 1, tzinfo=timezone.utc), 1), analyzer=analyzer)
+    later = ingest_documents(store, _dated(others, datetime(2024, 6, 1, tzinfo=timezone.utc), 1), analyzer=analyzer)
     cap = 5
     assert len(set(later.story_of.values())) > cap  # more June stories than the cap
     back = ingest_documents(store, january[half:], analyzer=analyzer, clusterer=OnlineClusterer(max_active=cap))
@@ -143,33 +133,19 @@ def test_a_later_segment_loads_the_stored_stories_of_its_own_dates(store, analyz
     """The first segment loads the stored stories around its own dates only; a later
     segment of the same call, further on in time, loads those around its dates: its
     articles join the stories an earlier call stored for their event."""
-    from collections import defaultdict
-
     from couverture.cluster import OnlineClusterer
     from couverture.engine import DEDUPE_GROUP, ingest_documents
-    from couverture.eval.datasets import load_ecbplus
-    from couverture.models import RawDocument
 
-    documents = load_ecbplus().documents
-    by_event = defaultdict(list)
-    for doc in documents:
-        by_event[doc.content["event_cluster"]].append(doc)
-    event = max(sorted(by_event), key=lambda e: len(by_event[e]))
-    topic = event.split("_")[0]
-    others = [d for d in documents if d.content["topic"] != topic][:DEDUPE_GROUP]
+    event_docs, others = _largest_event()
+    others = others[:DEDUPE_GROUP]
 
-    def dated(docs, start):
-        return [RawDocument(d.origin, "record", dict(d.content, id=d.content["doc_id"],
-                                                     published=(start + timedelta(hours=3 * n)).isoformat()))
-                for n, d in enumerate(docs)]
-
-    march = dated(by_event[event], datetime(2024, 3, 10, tzinfo=timezone.utc))
+    march = _dated(event_docs, datetime(2024, 3, 10, tzinfo=timezone.utc))
     half = len(march) // 2
     stored_stories = set(ingest_documents(store, march[:half], analyzer=analyzer).story_of.values())
     # One call: January news first (its own segment), then the rest of the March event.
     # A cap of 5 stands for the 20,000 of a large archive: January's own stories fill
     # it, and the March ones are left to the second segment to load.
-    later = ingest_documents(store, dated(others, datetime(2024, 1, 1, tzinfo=timezone.utc)) + march[half:],
+    later = ingest_documents(store, _dated(others, datetime(2024, 1, 1, tzinfo=timezone.utc)) + march[half:],
                              analyzer=analyzer, segment_size=DEDUPE_GROUP, clusterer=OnlineClusterer(max_active=5))
     assert later.added == len(others) + len(march) - half
     joined = [d.content["id"] for d in march[half:] if later.story_of[d.content["id"]] in stored_stories]
@@ -181,36 +157,20 @@ def test_loading_a_segment_s_stories_keeps_the_ones_the_call_is_building(store, 
     """The store holds more stories of the call's own days than the cap. A later
     segment loads stored stories only into free places: the story the first segment
     opened for an event that goes on stays active, and the event's later articles join it."""
-    from collections import defaultdict
-
     from couverture.cluster import OnlineClusterer
     from couverture.engine import DEDUPE_GROUP, ingest_documents
-    from couverture.eval.datasets import load_ecbplus
-    from couverture.models import RawDocument
 
-    documents = load_ecbplus().documents
-    by_event = defaultdict(list)
-    for doc in documents:
-        by_event[doc.content["event_cluster"]].append(doc)
-    event = max(sorted(by_event), key=lambda e: len(by_event[e]))
-    topic = event.split("_")[0]
-    others = [d for d in documents if d.content["topic"] != topic]
+    event_docs, others = _largest_event()
     start = datetime(2024, 1, 10, tzinfo=timezone.utc)
 
-    def dated(docs, first, hours):
-        return [RawDocument(d.origin, "record", dict(d.content, id=d.content["doc_id"],
-                                                     published=(first + timedelta(hours=hours * n)).isoformat()))
-                for n, d in enumerate(docs)]
-
-    earlier = ingest_documents(store, dated(others[:60], start, 1), analyzer=analyzer)
+    earlier = ingest_documents(store, _dated(others[:60], start, 1), analyzer=analyzer)
     cap = 5
     assert len(set(earlier.story_of.values())) > cap  # more stories of these days than the cap
-    ev = by_event[event]
-    half = len(ev) // 2
+    half = len(event_docs) // 2
     filler = others[60:60 + DEDUPE_GROUP - half]
     # The first segment: other news, then the first half of the event; the second: the rest.
-    opening = dated(filler, start, 0.2) + dated(ev[:half], start + timedelta(hours=0.2 * len(filler)), 1)
-    going_on = dated(ev[half:], start + timedelta(hours=0.2 * len(filler) + half + 1), 1)
+    opening = _dated(filler, start, 0.2) + _dated(event_docs[:half], start + timedelta(hours=0.2 * len(filler)), 1)
+    going_on = _dated(event_docs[half:], start + timedelta(hours=0.2 * len(filler) + half + 1), 1)
     report = ingest_documents(store, opening + going_on, analyzer=analyzer,
                               clusterer=OnlineClusterer(max_active=cap), segment_size=DEDUPE_GROUP // 2)
     first = {report.story_of[d.content["id"]] for d in opening[-half:]}
