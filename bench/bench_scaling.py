@@ -197,7 +197,7 @@ def load_lemma_lists(documents) -> float:
 def measure(db: Path, era_days: float, start: int, count: int, warm: bool) -> dict:
     """Ingest ``count`` fresh articles end-to-end into ``db``; figures as a dict."""
     from couverture.cluster import OnlineClusterer
-    from couverture.engine import _horizon, ingest_documents, restore_clusterer
+    from couverture.engine import _story_bounds, ingest_documents, restore_clusterer
     from couverture.store import Store
     from couverture.store.schema import stories
     from sqlalchemy import func, select
@@ -211,7 +211,8 @@ def measure(db: Path, era_days: float, start: int, count: int, warm: bool) -> di
 
     first = extract_article(documents[0])
     loaded = time.perf_counter()
-    state = restore_clusterer(store, OnlineClusterer(), since=_horizon([first], OnlineClusterer().window))
+    since, until = _story_bounds([first], OnlineClusterer().window)
+    state = restore_clusterer(store, OnlineClusterer(), since=since, until=until)
     load_seconds = time.perf_counter() - loaded
 
     lemma_seconds = load_lemma_lists(documents) if warm else 0.0

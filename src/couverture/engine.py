@@ -128,16 +128,12 @@ def _load_stories(store: Store, clusterer: OnlineClusterer, since: datetime | No
     return chosen
 
 
-def _horizon(articles: list[Article], window: timedelta) -> datetime | None:
-    """The oldest last-publication time a story needs to be a candidate for ``articles``."""
+def _story_bounds(articles: list[Article], window: timedelta) -> tuple[datetime | None, datetime | None]:
+    """``(since, until)`` for ``restore_clusterer``: the oldest last-publication and
+    the latest first-publication time a story can have and still take one of
+    ``articles``; ``(None, None)`` when none is dated."""
     dated = [a.published for a in articles if a.published is not None]
-    return min(dated) - window if dated else None
-
-
-def _reach(articles: list[Article], window: timedelta) -> datetime | None:
-    """The latest first-publication time a story can have and still take one of ``articles``."""
-    dated = [a.published for a in articles if a.published is not None]
-    return max(dated) + window if dated else None
+    return (min(dated) - window, max(dated) + window) if dated else (None, None)
 
 
 def _progress(total: int, enabled: bool | None, label: str = "analyze+cluster"):
@@ -214,11 +210,11 @@ def ingest_documents(
             return
         if known_before is None:  # the first segment: load the state it needs
             clusterer = clusterer or OnlineClusterer()
-            clusterer = restore_clusterer(store, clusterer, since=_horizon(fresh, clusterer.window),
-                                          until=_reach(fresh, clusterer.window))
+            since, until = _story_bounds(fresh, clusterer.window)
+            clusterer = restore_clusterer(store, clusterer, since=since, until=until)
             known_before = set(clusterer.stories)
         else:
-            horizon, clock = _horizon(fresh, clusterer.window), clusterer.clock()
+            (horizon, until), clock = _story_bounds(fresh, clusterer.window), clusterer.clock()
             if horizon is not None:
                 if clock is not None and horizon < clock - clusterer.window:
                     # Older than what the carried state covers (an unsorted archive):
@@ -231,7 +227,7 @@ def ingest_documents(
                     clusterer.retire_ended(horizon)
                 # (An undated segment has no dates to choose stories by: the store's
                 # newest would take the places of the stories this call is building.)
-                loaded = _load_stories(store, clusterer, horizon, _reach(fresh, clusterer.window))
+                loaded = _load_stories(store, clusterer, horizon, until)
                 if loaded:
                     clusterer.term_df.ensure(key for story in loaded for key in story.term_df)
                     clusterer.entity_df.ensure(key for story in loaded for key in story.entity_df)
