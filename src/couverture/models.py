@@ -30,6 +30,15 @@ class RawDocument:
 
 
 @dataclass
+class Notice:
+    """A remark about one input that is not an error (e.g. feed entries left unfetched);
+    it may flow among documents and is reported as a note."""
+
+    origin: str
+    message: str
+
+
+@dataclass
 class Article:
     """A cleaned article with its metadata."""
 

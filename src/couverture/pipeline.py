@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 
 from .analyze import Analyzer
 from .cluster import ArticleProfile, OnlineClusterer
-from .errors import InputError
+from .errors import BrokenInstall, InputError
 from .extract import extract_article
-from .models import Article, Features, RawDocument
+from .models import Article, Features, Notice, RawDocument
 
 
 @dataclass
@@ -20,14 +20,14 @@ class Prepared:
     notes: list[str] = field(default_factory=list)  # non-fatal remarks, e.g. a guessed encoding
 
 
-def extract_all(items: Iterable[RawDocument | InputError]) -> Prepared:
+def extract_all(items: Iterable[RawDocument | InputError | Notice]) -> Prepared:
     """Extract every document; errors are collected, never raised."""
     prepared = Prepared()
     prepared.articles.extend(extract_each(items, prepared))
     return prepared
 
 
-def extract_each(items: Iterable[RawDocument | InputError], prepared: Prepared) -> Iterator[Article]:
+def extract_each(items: Iterable[RawDocument | InputError | Notice], prepared: Prepared) -> Iterator[Article]:
     """Extract documents one at a time, as they arrive; errors and notes go to ``prepared``.
 
     A consumer can start on the first articles (e.g. embed them) while later ones
@@ -38,11 +38,16 @@ def extract_each(items: Iterable[RawDocument | InputError], prepared: Prepared) 
         if isinstance(item, InputError):
             prepared.errors.append(item)
             continue
+        if isinstance(item, Notice):
+            prepared.notes.append(f"{item.origin}: {item.message}")
+            continue
         try:
             article = extract_article(item, now=now)
         except InputError as exc:
             prepared.errors.append(exc)
             continue
+        except ImportError as exc:  # a missing module fails every input alike: say so once
+            raise BrokenInstall(exc) from exc
         except Exception as exc:  # a bug or a library failure on one input must not sink the batch
             prepared.errors.append(InputError(item.origin, f"could not be read ({type(exc).__name__}: {exc})"))
             continue

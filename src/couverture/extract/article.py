@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from ..errors import InputError
+from ..ingest.scrub import MAX_ID_CHARS, scrub, scrub_value
 from ..models import Article, RawDocument
 from .boilerplate import clean_text, fold
 from .dates import date_from_url, find_date, parse_date
@@ -78,6 +79,12 @@ def extract_article(raw: RawDocument, now: datetime | None = None) -> Article:
         extra = {}
     else:
         raise InputError(raw.origin, f"unknown document kind {raw.kind!r}")
+    # Whatever the source, no lone surrogate or NUL goes further (the tokenizer, the
+    # database and the terminal would each fail on it).
+    fields = {k: scrub(v) if isinstance(v, str) else v for k, v in fields.items()}
+    extra = scrub_value(extra, raw.origin)
+    if not isinstance(fields["text"], str):
+        raise InputError(raw.origin, "the text is not a string")
 
     cleaned = clean_text(fields["text"], title=fields.get("title"))
     body = cleaned.text
@@ -113,7 +120,9 @@ def extract_article(raw: RawDocument, now: datetime | None = None) -> Article:
 
     digest = content_hash(title, body)
     given_id = fields.get("id")
-    if given_id is not None and str(given_id).strip():
+    # Only a string or a whole number is an id (str() of an object or a boolean is not).
+    usable = isinstance(given_id, str) or (isinstance(given_id, int) and not isinstance(given_id, bool))
+    if usable and 0 < len(str(given_id).strip()) <= MAX_ID_CHARS:
         article_id = str(given_id).strip()
     else:
         article_id = digest[:16]

@@ -16,10 +16,25 @@ _MAGIC = [
 ]
 
 
-def _binary_kind(data: bytes) -> str | None:
+def _magic_kind(data: bytes) -> str | None:
     for magic, name in _MAGIC:
         if data.startswith(magic):
             return name
+    return None
+
+
+def refuse_binary(data: bytes, origin: str, check_binary: bool = True) -> None:
+    """:class:`InputError` for a known binary format, or (``check_binary``) bytes that are
+    not text: NUL or many control bytes."""
+    kind = _binary_kind(data) if check_binary else _magic_kind(data)
+    if kind:
+        raise InputError(origin, f"not text: looks like {kind}; couverture reads .txt, .html, .json and .jsonl")
+
+
+def _binary_kind(data: bytes) -> str | None:
+    kind = _magic_kind(data)
+    if kind:
+        return kind
     head = data[:8192]
     if b"\x00" in head:
         return "binary data (contains NUL bytes)"
@@ -37,20 +52,65 @@ _LATIN_SINGLE_BYTE = {
 }
 
 
-def decode_bytes(data: bytes, origin: str) -> tuple[str, str | None]:
+# UTF-32 before UTF-16: the UTF-32 little-endian mark begins with the UTF-16 one.
+_BOMS = [
+    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+]
+
+
+def bom_encoding(data: bytes) -> str | None:
+    """The UTF-16 or UTF-32 encoding a byte-order mark announces, else ``None``."""
+    for mark, name in _BOMS:
+        if data.startswith(mark):
+            return name
+    return None
+
+
+def _decode_marked(data: bytes, encoding: str) -> tuple[str, str | None]:
+    try:
+        return data.decode(encoding), None
+    except UnicodeDecodeError:
+        text = data.decode(encoding, errors="replace")
+        return text, f"{encoding.upper()} with invalid code units, replaced by U+FFFD"
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, int] | None:
+    """``(text, bad bytes)`` when ``data`` is UTF-8 but for a few invalid bytes: at least
+    as many valid non-ASCII characters as invalid bytes (a Latin-1 text has none)."""
+    text = data.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd")
+    bad = replaced - data.count("\ufffd".encode("utf-8"))
+    valid = len(text) - len(text.encode("ascii", "ignore")) - replaced
+    if bad > 0 and valid >= bad:
+        return text.lstrip("\ufeff"), bad
+    return None
+
+
+def decode_bytes(data: bytes, origin: str, check_binary: bool = True) -> tuple[str, str | None]:
     """Return ``(text, note)``; ``note`` explains a guessed encoding, else ``None``.
 
-    Raises :class:`InputError` for empty or binary input.
+    Raises :class:`InputError` for empty or binary input. ``check_binary=False``
+    leaves stray NUL and control bytes to the caller (JSONL, read line by line,
+    refuses only the lines that hold them); known binary formats are still refused.
     """
     if not data.strip():
         raise InputError(origin, "empty file: nothing to ingest")
-    kind = _binary_kind(data)
-    if kind:
-        raise InputError(origin, f"not text: looks like {kind}; couverture reads .txt, .html, .json and .jsonl")
+    marked = bom_encoding(data)
+    if marked:  # UTF-16/32 text is full of NUL bytes: the mark says it is text
+        text, note = _decode_marked(data, marked)
+        if not text.strip("\ufeff \t\r\n"):
+            raise InputError(origin, "empty file: nothing to ingest")
+        return text.lstrip("\ufeff"), note or f"decoded as {marked.upper()} (byte-order mark)"
+    refuse_binary(data, origin, check_binary)
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
         pass
+    mostly = _mostly_utf8(data)
+    if mostly is not None:
+        text, bad = mostly
+        return text, f"UTF-8 with {bad} invalid byte{'s' if bad != 1 else ''}, replaced by U+FFFD"
     # Not UTF-8: the common case for scraped Western-European pages is Windows-1252 or
     # Latin-1. charset_normalizer weighs the candidates; we fall back to cp1252, which
     # decodes every byte that Latin-1 prints the same way.
