@@ -3,7 +3,10 @@
 Stages never know about storage; this module is the one place that ties them to
 it. Articles are written in batches, each in one transaction together with the
 story profiles it changed, so an interrupted run loses at most the batch in flight
-and never leaves half an article.
+and never leaves half an article. Each input is read, extracted and analysed in its
+own guard (its failure is its one-line error); if the input stream itself fails
+(a broken install, Ctrl-C), what was read is clustered and written before the
+failure goes on. One ingest at a time holds the store's writer lock.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from .analyze import Analyzer, USEEmbedder
 from .analyze.embed_worker import EmbeddingQueue, ProcessEmbedder
 from .cluster import ArticleProfile, OnlineClusterer
 from .cluster.profile import StoryProfile, entity_atoms
-from .errors import InputError
+from .errors import BrokenInstall, InputError
 from .ingest import DEFAULT_MAX_BYTES, read_inputs
 from .models import Article, RawDocument
 from .pipeline import Prepared, extract_each, stream_order
@@ -39,6 +42,7 @@ SEGMENT_ARTICLES = 20_000
 class IngestReport:
     added: int = 0
     duplicates: int = 0
+    updated_articles: int = 0  # stored articles whose page changed under the same URL: new versions
     new_stories: int = 0
     updated_stories: int = 0
     errors: list[InputError] = field(default_factory=list)
@@ -60,19 +64,32 @@ class _Seen:
     hashes: set = field(default_factory=set)
 
 
-def _dedupe(store: Store, items: list[Article], seen: _Seen, report: IngestReport) -> list[Article]:
-    """Drop articles already stored or seen earlier in this ingest (same id, URL or content)."""
+def _dedupe(store: Store, items: list[Article], seen: _Seen, report: IngestReport,
+            versions: list[tuple[str, Article]] | None = None) -> list[Article]:
+    """Drop articles already stored or seen earlier in this ingest (same id, URL or content).
+
+    An article whose URL is stored with other content is a new version of the stored
+    one: it goes to ``versions`` as ``(stored id, article)`` (when given) instead."""
     known_ids, known_urls, known_hashes = store.existing_keys(
         [a.id for a in items], [a.url for a in items if a.url], [a.content_hash for a in items]
     )
+    owners = store.url_owners([a.url for a in items if a.url in known_urls]) if versions is not None else {}
     fresh = []
     for article in items:
+        same_url = article.url and (article.url in known_urls or article.url in seen.urls)
         if (
             article.id in known_ids or article.id in seen.ids
-            or (article.url and (article.url in known_urls or article.url in seen.urls))
             or article.content_hash in known_hashes or article.content_hash in seen.hashes
         ):
             report.duplicates += 1
+            continue
+        if same_url:
+            if article.url in owners and article.url not in seen.urls:
+                versions.append((owners[article.url][0], article))
+                seen.urls.add(article.url)
+                seen.hashes.add(article.content_hash)
+            else:
+                report.duplicates += 1
             continue
         seen.ids.add(article.id)
         seen.hashes.add(article.content_hash)
@@ -174,13 +191,28 @@ def ingest_documents(
     batch_size: int = BATCH_SIZE,
     progress: bool | None = None,
     segment_size: int = SEGMENT_ARTICLES,
+    on_wait=None,
+    lock_timeout: float | None = None,
 ) -> IngestReport:
     """Read, clean, deduplicate, analyse, cluster and store ``items``.
 
     Inputs that cannot be read are reported in the result, not raised. Articles are
     clustered in publication order within segments of ``segment_size`` (the whole
     call when it is smaller); each batch of ``batch_size`` is one transaction.
+
+    The call holds the store's writer lock; when another ingest holds it, this one
+    waits (``on_wait(message)`` is told once; by default the message goes to stderr),
+    at most ``lock_timeout`` seconds if given, then raises ``WriterBusy``.
     """
+    with store.writing(on_wait=_tell_waiting if on_wait is None else on_wait, timeout=lock_timeout):
+        return _ingest_locked(store, items, analyzer, clusterer, batch_size, progress, segment_size)
+
+
+def _tell_waiting(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _ingest_locked(store, items, analyzer, clusterer, batch_size, progress, segment_size) -> IngestReport:
     report = IngestReport()
     prepared = Prepared()
     background = analyzer is None  # the default analyzer may embed in a worker process
@@ -189,12 +221,16 @@ def ingest_documents(
     queue = EmbeddingQueue(analyzer.embedder, analyzer.embedding_text) if pipelined else None
     worker: ProcessEmbedder | None = None
     fresh: list[Article] = []
+    versions: list[tuple[str, Article]] = []
     seen = _Seen()
     known_before: set[str] | None = None  # stories active before this call; set by the first segment
 
     def accept(group: list[Article]) -> None:
         nonlocal queue, worker
-        accepted = _dedupe(store, group, seen, report)
+        accepted = _dedupe(store, group, seen, report, versions)
+        if versions:
+            _store_versions(store, analyzer, versions, report)
+            versions.clear()
         fresh.extend(accepted)
         if background and worker is None and len(fresh) >= BACKGROUND_MIN_ARTICLES:
             worker = _start_worker()
@@ -246,7 +282,21 @@ def ingest_documents(
 
     try:
         group: list[Article] = []
-        for article in extract_each(items, prepared):
+        stream = extract_each(items, prepared)
+        while True:
+            try:
+                article = next(stream)
+            except StopIteration:
+                break
+            except BaseException:
+                # The input stream failed as a whole (a broken install, Ctrl-C): what
+                # was read is stored before the failure goes on, so a re-run only adds
+                # the rest.
+                if group:
+                    accept(group)
+                cluster_segment()
+                _write_errors(store, prepared.errors + report.errors)
+                raise
             group.append(article)
             if len(group) >= DEDUPE_GROUP:
                 accept(group)
@@ -267,9 +317,44 @@ def ingest_documents(
         holding = set(report.story_of.values())
         report.new_stories = len(holding - known_before)
         report.updated_stories = len(holding & known_before)
-    if report.errors:
-        store.write_batch([], [], {}, {}, errors=report.errors)
+    _write_errors(store, report.errors)
     return report
+
+
+def _write_errors(store: Store, errors: list[InputError]) -> None:
+    if errors:
+        store.write_batch([], [], {}, {}, errors=errors)
+
+
+def _analyze(analyzer, chunk: list[Article], pipelined: bool, report: IngestReport):
+    """``(articles, features)`` of ``chunk``, each article analysed in its own guard: one
+    that makes the analyzer fail is reported and left out, the others go on."""
+    run = analyzer.analyze_text if pipelined else analyzer.analyze_many
+    try:
+        return chunk, run(chunk)
+    except ImportError as exc:
+        raise BrokenInstall(exc) from exc
+    except Exception:
+        kept, features = [], []
+        for article in chunk:
+            try:
+                features.extend(run([article]))
+            except ImportError as exc:
+                raise BrokenInstall(exc) from exc
+            except Exception as exc:
+                report.errors.append(InputError(article.origin, f"could not be analysed ({type(exc).__name__}: {exc})"))
+                continue
+            kept.append(article)
+        return kept, features
+
+
+def _store_versions(store: Store, analyzer, versions: list[tuple[str, Article]], report: IngestReport) -> None:
+    """Changed pages under a stored URL: each replaces the stored article's content (same
+    id, same story; the earlier text is kept as its history)."""
+    articles, features = _analyze(analyzer, [article for _, article in versions], False, report)
+    stored_id = {id(article): old for old, article in versions}
+    store.replace_articles([(stored_id[id(a)], a, f) for a, f in zip(articles, features)])
+    report.updated_articles += len(articles)
 
 
 def _local_embedder() -> USEEmbedder:
@@ -288,13 +373,9 @@ def _cluster_and_store(store, ordered, analyzer, queue, clusterer, batch_size, p
     bar = _progress(len(ordered), progress, label)
     try:
         for start in range(0, len(ordered), batch_size):
-            chunk = ordered[start : start + batch_size]
-            if queue is not None:
-                # Text features first; each embedding is waited for only when its
-                # article is clustered, so the worker keeps a head start.
-                features = analyzer.analyze_text(chunk)
-            else:
-                features = analyzer.analyze_many(chunk)
+            # With a queue: text features first; each embedding is waited for only
+            # when its article is clustered, so the worker keeps a head start.
+            chunk, features = _analyze(analyzer, ordered[start : start + batch_size], queue is not None, report)
             merges_before = len(clusterer.merges)
             rows = []
             headlines: dict[str, str] = {}

@@ -125,7 +125,8 @@ def build_story_view(store, story_id: str, preferred_lang: str | None = None, em
     articles = store.story_articles(resolved)
     if not articles:
         raise KeyError(f"no story {story_id!r}")
-    members = hashlib.sha1("\n".join(sorted(a.id for a in articles)).encode()).hexdigest()
+    # ingested_at too: an article replaced by a new version of its page keeps its id.
+    members = hashlib.sha1("\n".join(sorted(f"{a.id}@{a.ingested_at}" for a in articles)).encode()).hexdigest()
     base = embedder or default_embedder()
     key = (store.url, resolved, members, preferred_lang, getattr(base, "name", type(base).__name__), VERSION)
     with _views_lock:

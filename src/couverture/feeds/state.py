@@ -15,6 +15,7 @@ from sqlalchemy import (
 )
 
 from ..store import Store
+from ..store.database import create_tables
 
 metadata = MetaData()
 
@@ -110,7 +111,7 @@ class FeedRegistry:
     def __init__(self, store: Store):
         self.store = store
         self.engine = store.engine
-        metadata.create_all(self.engine)
+        create_tables(metadata, self.engine)
 
     # --- registry ---
     def add(self, url: str, title: str | None = None, interval_seconds: int | None = None) -> tuple[Feed, bool]:

@@ -19,7 +19,11 @@ from sqlalchemy import Engine, bindparam, create_engine, event, func, or_, selec
 from ..cluster.profile import ArticleProfile, DocumentFrequencies, StoryProfile
 from ..models import Article, Entity, Features
 from . import schema
-from .schema import SCHEMA_VERSION, articles, frequencies, ingest_errors, meta, metadata, stories, story_merges
+from .lock import WriterLock
+from .search import like_escape
+from .schema import (
+    SCHEMA_VERSION, article_versions, articles, frequencies, ingest_errors, meta, metadata, stories, story_merges,
+)
 
 DEFAULT_DB = "couverture.db"
 
@@ -137,12 +141,18 @@ class Store:
         self.engine: Engine = create_engine(self.url, echo=echo, future=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.writer = WriterLock(self.engine)
         self.migrate()
+
+    def writing(self, on_wait=None, timeout: float | None = None):
+        """Context manager: hold the database's writer lock (see ``store/lock.py``);
+        ``on_wait(message)`` is called once if another writer makes this one wait."""
+        return self.writer.hold(on_wait=on_wait, timeout=timeout)
 
     # --- schema -------------------------------------------------------------------
     def migrate(self) -> None:
         """Create missing tables and record the schema version (idempotent)."""
-        metadata.create_all(self.engine)
+        create_tables(metadata, self.engine)
         with self.engine.begin() as conn:
             current = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
             if current is None:
@@ -172,6 +182,48 @@ class Store:
                     conn.execute(select(articles.c.content_hash).where(articles.c.content_hash.in_(chunk))).scalars()
                 )
         return found_ids, found_urls, found_hashes
+
+    def url_owners(self, urls: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """``url -> (article id, content hash)`` of the stored articles at ``urls``."""
+        found: dict[str, tuple[str, str]] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(dict.fromkeys(u for u in urls if u)), 500):
+                query = select(articles.c.url, articles.c.id, articles.c.content_hash).where(articles.c.url.in_(chunk))
+                found.update((url, (aid, digest)) for url, aid, digest in conn.execute(query))
+        return found
+
+    def replace_articles(self, versions: Sequence[tuple[str, Article, Features]]) -> None:
+        """New versions of stored articles, ``(stored id, article, features)``, in one
+        transaction: the row keeps its id and story and takes the new content; what it
+        held is kept in ``article_versions``. The story's headline follows the article's
+        title when it was that title."""
+        now = datetime.now(timezone.utc)
+        with self.engine.begin() as conn:
+            for old_id, article, feats in versions:
+                old = conn.execute(select(articles).where(articles.c.id == old_id)).first()
+                if old is None:
+                    continue
+                conn.execute(article_versions.insert().values(
+                    article_id=old.id, url=old.url, content_hash=old.content_hash, title=old.title, text=old.text,
+                    published=old.published, fetched_at=old.fetched_at, ingested_at=old.ingested_at, replaced_at=now,
+                ))
+                conn.execute(articles.update().where(articles.c.id == old_id).values(
+                    content_hash=article.content_hash, title=article.title, text=article.text,
+                    published=article.published or old.published, fetched_at=article.fetched_at, ingested_at=now,
+                    outlet=article.outlet or old.outlet, byline=article.byline, agencies=article.agencies,
+                    origin=article.origin, removed_lines=article.removed_lines, features=features_json(feats),
+                    embedding=_vector_bytes(feats.embedding),
+                ))
+                story = stories.update().where(stories.c.id == old.story_id)
+                conn.execute(story.values(updated_at=now))
+                conn.execute(story.where(stories.c.headline == old.title).values(headline=article.title))
+
+    def article_history(self, article_id: str) -> list[dict]:
+        """The earlier versions of an article, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(article_versions).where(article_versions.c.article_id == article_id)
+                                .order_by(article_versions.c.id)).all()
+        return [dict(r._mapping) for r in rows]
 
     # --- clustering state -----------------------------------------------------------
     def open_frequencies(self, name: str) -> DocumentFrequencies:
@@ -337,10 +389,13 @@ class Store:
 
     def resolve_story_id(self, story_id: str) -> str | None:
         """Follow merges, and accept a unique id prefix (as git does)."""
+        if not story_id or len(story_id) > MAX_STORY_ID_CHARS:
+            return None  # no story has such an id (and SQLite refuses a LIKE pattern that long)
         with self.engine.connect() as conn:
             row = conn.execute(select(stories.c.id, stories.c.merged_into).where(stories.c.id == story_id)).first()
             if row is None and len(story_id) >= 4:
-                matches = conn.execute(select(stories.c.id).where(stories.c.id.like(story_id + "%")).limit(2)).scalars().all()
+                prefix = stories.c.id.like(like_escape(story_id) + "%", escape="\\")
+                matches = conn.execute(select(stories.c.id).where(prefix).limit(2)).scalars().all()
                 if len(matches) == 1:
                     row = conn.execute(
                         select(stories.c.id, stories.c.merged_into).where(stories.c.id == matches[0])
@@ -450,13 +505,31 @@ class Store:
 
     def search_articles(self, query: str, limit: int = 50) -> list[StoredArticle]:
         """Plain substring search over titles and text (the web layer may use FTS5)."""
-        pattern = f"%{query}%"
+        pattern = f"%{like_escape(query)}%"
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(articles).where(or_(articles.c.title.like(pattern), articles.c.text.like(pattern)))
+                select(articles).where(or_(articles.c.title.like(pattern, escape="\\"),
+                                           articles.c.text.like(pattern, escape="\\")))
                 .order_by(articles.c.published.desc()).limit(limit)
             ).all()
         return [StoredArticle.from_row(r) for r in rows]
+
+
+MAX_STORY_ID_CHARS = 64  # story ids are 32 characters at most; a longer one names nothing
+
+
+def create_tables(tables_metadata, engine: Engine, attempts: int = 5) -> None:
+    """``create_all``, safe when two processes open a new database at once: the one that
+    loses the race to create a table sees it exists and tries again."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    for attempt in range(attempts):
+        try:
+            tables_metadata.create_all(engine)
+            return
+        except (OperationalError, ProgrammingError) as exc:
+            if "already exists" not in str(exc) or attempt == attempts - 1:
+                raise
 
 
 def _upsert(conn, table, rows: list[dict], key_columns: Sequence[str]) -> None:

@@ -90,3 +90,21 @@ frequencies = Table(
     Column("df", Integer, nullable=False),
     sqlite_with_rowid=False,  # the key is the row: one B-tree instead of a table and an index
 )
+
+# Earlier versions of articles whose page changed under the same URL: the article row
+# holds the latest (same id, same story), these rows the history, oldest first.
+article_versions = Table(
+    "article_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(200), nullable=False),
+    Column("url", Text),
+    Column("content_hash", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("published", DateTime(timezone=True)),
+    Column("fetched_at", DateTime(timezone=True)),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("replaced_at", DateTime(timezone=True), nullable=False),
+    Index("ix_article_versions_article", "article_id"),
+)

@@ -93,8 +93,8 @@ def article_match(conn, words: list[str]) -> ColumnElement[bool]:
     """A WHERE clause on ``articles`` true for articles whose title or text has every word."""
     if has_search_index(conn):
         return articles.c.id.in_(select(_INDEX.c.article_id).where(_fts_matching(words)))
-    return and_(*(or_(articles.c.title.ilike(f"%{_like(w)}%", escape="\\"),
-                      articles.c.text.ilike(f"%{_like(w)}%", escape="\\")) for w in words))
+    return and_(*(or_(articles.c.title.ilike(f"%{like_escape(w)}%", escape="\\"),
+                      articles.c.text.ilike(f"%{like_escape(w)}%", escape="\\")) for w in words))
 
 
 @dataclass
@@ -171,7 +171,8 @@ def _snippets(conn, words, ids, fts: bool) -> dict[str, str]:
     return {aid: _plain_snippet(body, words) for aid, body in rows}
 
 
-def _like(word: str) -> str:
+def like_escape(word: str) -> str:
+    """``word`` matched literally inside a LIKE pattern (escape character ``\\``)."""
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
