@@ -29,6 +29,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering
     etag: str | None = None  # when set, a matching If-None-Match gets a 304
+    raw: Iterable[bytes] | None = None  # when set, written as is instead of a response (status line included)
 
 
 @dataclass
@@ -91,6 +92,14 @@ class LocalServer:
         reply = self._reply_for(handler)
         if reply.delay:
             time.sleep(reply.delay)
+        if reply.raw is not None:  # a hostile server: whatever bytes, at whatever pace
+            try:
+                for chunk in reply.raw:
+                    handler.wfile.write(chunk)
+                    handler.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
         status = reply.status
         if reply.etag and handler.headers.get("If-None-Match") == reply.etag:
             status = 304

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from .errors import CouvertureError, printable
 from .store import DEFAULT_DB, Store
 
 db_option = click.option(
@@ -45,37 +46,53 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @db_option
-@click.option("--max-bytes", default=20_000_000, show_default=True, help="Refuse input files larger than this.")
+@click.option("--max-bytes", default=None, type=click.IntRange(min=1024),
+              help="Refuse a file, web page or feed larger than this "
+                   "(default: 20,000,000 for files, 5,000,000 for what is fetched).")
+@click.option("--max-pages", default=None, type=click.IntRange(min=0),
+              help="Fetch at most this many entry pages per feed (default: 50; the rest are reported).")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when on a terminal).")
 @click.option("--allow-private", is_flag=True,
               help="Allow URLs on loopback, private or link-local addresses (only for servers you trust).")
-def ingest(paths, db, max_bytes, progress, allow_private):
+def ingest(paths, db, max_bytes, max_pages, progress, allow_private):
     """Ingest files or folders (.txt, .html, .json, .jsonl), web pages and feeds by URL,
     and cluster them into stories.
 
     Exit status is 1 when some inputs could not be ingested (each is reported on
-    stderr with the reason); the others are stored all the same.
+    stderr with the reason); the others are stored all the same. Another ingest into
+    the same database is waited for.
     """
     from itertools import chain
 
     from .engine import ingest_documents
     from .feeds import documents_from_sources, is_url
-    from .ingest import read_inputs
+    from .feeds.documents import MAX_PAGES_PER_POLL
+    from .feeds.fetch import FetchPolicy
+    from .ingest import DEFAULT_MAX_BYTES, read_inputs
 
     store = _open(db)
     started = time.perf_counter()
     files = [p for p in paths if not is_url(p)]
     urls = [p for p in paths if is_url(p)]
-    items = chain(read_inputs(files, max_bytes=max_bytes),
-                  documents_from_sources(urls, allow_private=allow_private, store=store))
-    report = ingest_documents(store, items, progress=progress)
+    policy = FetchPolicy(allow_private=allow_private)
+    if max_bytes is not None:
+        policy.max_bytes = max_bytes
+    items = chain(read_inputs(files, max_bytes=max_bytes or DEFAULT_MAX_BYTES),
+                  documents_from_sources(urls, policy=policy, store=store,
+                                         max_pages=MAX_PAGES_PER_POLL if max_pages is None else max_pages))
+    try:
+        report = ingest_documents(store, items, progress=progress, on_wait=lambda m: click.echo(m, err=True))
+    except CouvertureError as exc:  # a broken install, a busy database: one message, no traceback
+        click.echo(f"error: {printable(str(exc))}", err=True)
+        sys.exit(2)
     elapsed = time.perf_counter() - started
     for note in report.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(f"note: {printable(note)}", err=True)
     for error in report.errors:
-        click.echo(f"error: {error.origin}: {error.reason}", err=True)
+        click.echo(f"error: {printable(error.origin)}: {printable(error.reason)}", err=True)
+    updated = f"{report.updated_articles} updated (new version), " if report.updated_articles else ""
     click.echo(
-        f"{report.added} article(s) added, {report.duplicates} already stored, {report.failed} failed; "
+        f"{report.added} article(s) added, {updated}{report.duplicates} already stored, {report.failed} failed; "
         f"{report.new_stories} new stor{'y' if report.new_stories == 1 else 'ies'}, "
         f"{report.updated_stories} updated ({elapsed:.1f}s) -> {store.url}"
     )
@@ -204,7 +221,7 @@ def demo(db, serve, host, port):
     store = _open(db)
     report = ingest_paths(store, [str(demo_corpus_path())])
     for error in report.errors:
-        click.echo(f"error: {error.origin}: {error.reason}", err=True)
+        click.echo(f"error: {printable(error.origin)}: {printable(error.reason)}", err=True)
     click.echo(f"demo corpus: {report.added} added, {report.duplicates} already stored -> {store.url}\n")
     for story in store.list_stories():
         click.echo(_story_line(story))

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 import click
 
+from ..errors import printable
 from ..store import DEFAULT_DB, Store
 
 _db_option = click.option(
@@ -42,7 +43,13 @@ def _interval(_ctx, _param, value):
 def _feed_url_problem(url: str) -> str | None:
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url)
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return "a URL cannot contain spaces, line breaks or control characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises for a port that is not a number)
+    except ValueError as exc:  # "http://[::1/": a broken IPv6 literal
+        return f"not a valid URL ({exc})"
     if parts.scheme.lower() not in ("http", "https"):
         return "a feed URL starts with http:// or https://"
     if not parts.hostname:
@@ -70,7 +77,7 @@ def feeds_add(urls, interval, db):
         url = raw.strip().split("#", 1)[0]
         problem = _feed_url_problem(url)
         if problem:
-            click.echo(f"error: {raw}: {problem}", err=True)
+            click.echo(f"error: {printable(raw)}: {problem}", err=True)
             failed = True
             continue
         feed, created = registry.add(url, interval_seconds=int(interval) if interval else None)
@@ -96,7 +103,7 @@ def feeds_import(opml, db):
     for outline in outlines:
         problem = _feed_url_problem(outline.url)
         if problem:
-            click.echo(f"error: {outline.url}: {problem}", err=True)
+            click.echo(f"error: {printable(outline.url)}: {problem}", err=True)
             continue
         _feed, created = registry.add(outline.url, title=outline.title)
         added += created
@@ -174,7 +181,7 @@ def watch_command(db, interval, once, allow_private, host_delay, max_bytes):
     analyzer = Analyzer()
 
     def log(line: str) -> None:
-        click.echo(line, err=line.startswith("error:"))
+        click.echo(printable(line), err=line.startswith("error:"))
 
     with Watcher(store, policy=policy, interval=interval, analyzer=analyzer, log=log) as watcher:
         if not once:

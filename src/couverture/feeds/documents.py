@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..errors import InputError
+from ..errors import BrokenInstall, InputError
 from ..extract.dates import parse_date
 from ..ingest.decode import decode_bytes
-from ..models import RawDocument
+from ..models import Notice, RawDocument
 from .fetch import ACCEPT_FEED, FetchError, Fetcher, FetchPolicy, FetchResult, Interrupted
 from .parse import FeedEntry, FeedError, ParsedFeed, looks_like_feed, looks_like_html, parse_feed
 from .urls import canonical_url, canonicalize, is_url, url_date
@@ -79,6 +79,8 @@ def page_document(result: FetchResult, *, origin: str | None = None, title: str 
     try:
         document = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
                                                include_tables=False)
+    except ImportError as exc:  # a broken install, not a bad page: stop once and say so
+        raise BrokenInstall(exc) from exc
     except Exception as exc:  # a library failure on one hostile page must not stop the others
         return InputError(origin, f"could not read the page ({type(exc).__name__}: {exc})")
     if document is None:
@@ -145,12 +147,17 @@ def entry_outcomes(
     pages = 0
     source = feed.title
     for index, entry in enumerate(feed.entries):
-        key = entry_key(entry)
+        try:
+            key = entry_key(entry)
+            link = canonicalize(entry.link) if entry.link and is_url(entry.link) else None
+        except ValueError as exc:  # a link that is not a URL ("http://[::1/"): that entry only
+            origin = f"{feed_url}#entry-{index + 1}"
+            yield EntryOutcome("text:" + origin, InputError(origin, f"the entry's link is not a URL ({exc})"))
+            continue
         if is_seen(key):
             continue
         if fetcher.stop.is_set():
             return
-        link = canonicalize(entry.link) if entry.link and is_url(entry.link) else None
         origin = entry.link or f"{feed_url}#entry-{index + 1}"
         if len(entry.text) >= teaser_chars or (link is None and entry.text):
             published = entry.published or url_date(link)
@@ -184,8 +191,9 @@ def entry_outcomes(
 # --- any URL -------------------------------------------------------------------------------------
 
 def documents_from_response(result: FetchResult, fetcher: Fetcher, *, teaser_chars: int = TEASER_CHARS,
-                            store=None) -> Iterator[RawDocument | InputError]:
-    """A fetched URL, whatever it is: a feed's entries, or a page's article."""
+                            store=None, max_pages: int = MAX_PAGES_PER_POLL) -> Iterator[RawDocument | InputError | Notice]:
+    """A fetched URL, whatever it is: a feed's entries (at most ``max_pages`` teaser pages
+    fetched; a :class:`Notice` says how many were left), or a page's article."""
     body, kind = result.body, result.content_type
     if looks_like_feed(body, kind) or (not looks_like_html(body, kind) and kind != "text/plain" and _parses_as_feed(body, result)):
         try:
@@ -196,10 +204,16 @@ def documents_from_response(result: FetchResult, fetcher: Fetcher, *, teaser_cha
         def is_stored_url(url: str) -> bool:
             return store is not None and bool(store.existing_keys([], [url], [])[1])
 
+        left = 0
         for outcome in entry_outcomes(feed, result.final_url, fetcher, teaser_chars=teaser_chars,
-                                      max_pages=10**9, is_stored_url=is_stored_url):
+                                      max_pages=max_pages, is_stored_url=is_stored_url):
             if outcome.item is not None:
                 yield outcome.item
+            elif not outcome.settled:
+                left += 1
+        if left:
+            yield Notice(result.url, f"{left} teaser entr{'y' if left == 1 else 'ies'} not fetched: at most "
+                                     f"{max_pages} page(s) per feed (--max-pages); ingest the feed again for more")
         return
     yield page_document(result)
 
@@ -220,7 +234,8 @@ def documents_from_sources(
     teaser_chars: int = TEASER_CHARS,
     fetcher: Fetcher | None = None,
     store=None,
-) -> Iterator[RawDocument | InputError]:
+    max_pages: int = MAX_PAGES_PER_POLL,
+) -> Iterator[RawDocument | InputError | Notice]:
     """Documents for the http(s) URLs among ``sources`` (web pages or feeds, told apart by
     content); other sources are skipped, so a caller can pass files and URLs alike.
 
@@ -242,10 +257,14 @@ def documents_from_sources(
             url = source.strip()
             try:
                 result = fetcher.get(url, accept=ACCEPT_FEED)
+                yield from documents_from_response(result, fetcher, teaser_chars=teaser_chars, store=store,
+                                                   max_pages=max_pages)
             except FetchError as exc:
                 yield InputError(url, exc.reason)
-                continue
-            yield from documents_from_response(result, fetcher, teaser_chars=teaser_chars, store=store)
+            except (BrokenInstall, ImportError):
+                raise
+            except Exception as exc:  # one URL's failure costs that URL only
+                yield InputError(url, f"could not be read ({type(exc).__name__}: {exc})")
     finally:
         if own:
             fetcher.close()

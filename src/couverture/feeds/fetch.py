@@ -8,8 +8,11 @@ What comes from the web is hostile, and the hosts we read are not ours to overlo
   link-local, multicast, reserved or unspecified address (unless the policy allows it);
 * redirects are followed here, one hop at a time, each hop checked (scheme, address,
   robots.txt), with a hop limit and loop detection;
-* bodies are streamed and decompressed under a byte cap and a total deadline, so a
-  200 MB page or a gzip bomb costs a few MB at most;
+* bodies are streamed and decompressed under a byte cap, so a 200 MB page or a gzip
+  bomb costs a few MB at most; deadlines hold at the socket: each read waits at most
+  what is left of the header phase (``header_timeout``) and of the whole request
+  (``total_timeout``), so a server dripping one byte at a time is cut off on time,
+  and a stop request (SIGTERM) cuts a request in flight after a short grace;
 * robots.txt is honoured (cached per host), requests to one host are spaced, and
   429/5xx/network errors are retried with exponential backoff, respecting Retry-After;
 * conditional GET: ETag and Last-Modified go out as If-None-Match/If-Modified-Since.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import random
+import re
 import socket
 import ssl
 import threading
@@ -32,6 +36,7 @@ import httpcore
 import httpx
 
 from .. import __version__
+from ..errors import printable
 
 USER_AGENT = f"couverture/{__version__} (+https://github.com/couverture; news clustering)"
 ROBOTS_AGENT = "couverture"  # the token matched against robots.txt User-agent lines
@@ -53,7 +58,9 @@ class FetchPolicy:
     user_agent: str = USER_AGENT
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
-    total_timeout: float = 60.0  # for the whole body: a server dripping bytes is cut off
+    header_timeout: float = 30.0  # from sending the request to the end of the response headers
+    total_timeout: float = 60.0  # for the whole request, headers and body: a server dripping bytes is cut off
+    stop_grace: float = 2.0  # once stopped, a request in flight may go on this long
     max_bytes: int = 5_000_000  # after decompression
     max_redirects: int = 5
     retries: int = 3  # after the first attempt, on 408/425/429/5xx and network errors
@@ -208,11 +215,87 @@ class AddressGuard:
         return infos
 
 
+_STOP_POLL = 0.25  # a blocked read looks at the stop flag this often
+
+
+class _Clock:
+    """The deadline of the request in flight (a Fetcher sends one at a time) and the stop
+    flag: every socket operation of that request waits at most what is left."""
+
+    def __init__(self, stop: threading.Event, grace: float):
+        self.stop = stop
+        self.grace = grace
+        self.deadline: float | None = None
+        self.cut: str | None = None  # "deadline" or "stopped" once the clock cut the request
+        self._stopped_at: float | None = None
+
+    def start(self, deadline: float) -> None:
+        self.deadline, self.cut = deadline, None
+
+    def end(self) -> None:
+        self.deadline = None
+
+    def _limit(self) -> float | None:
+        limits = [self.deadline] if self.deadline is not None else []
+        if self.stop.is_set():
+            if self._stopped_at is None:
+                self._stopped_at = time.monotonic()
+            limits.append(self._stopped_at + self.grace)
+        return min(limits) if limits else None
+
+    def budget(self, timeout: float | None, error, sliced: bool = False) -> float | None:
+        """Seconds one operation may wait now: ``timeout`` capped by the deadline and the
+        stop grace (``sliced``: at most ``_STOP_POLL``, so a blocked read notices a stop);
+        ``error`` when no time is left."""
+        limit = self._limit()
+        now = time.monotonic()
+        if limit is not None and now >= limit:
+            self.cut = "stopped" if self.stop.is_set() else "deadline"
+            raise error("deadline reached")
+        waits = [w for w in (timeout, None if limit is None else limit - now, _STOP_POLL if sliced else None)
+                 if w is not None]
+        return min(waits) if waits else None
+
+
+class _TimedStream(httpcore.NetworkStream):
+    """A connection whose reads and writes keep to the request's :class:`_Clock`."""
+
+    def __init__(self, inner: httpcore.NetworkStream, clock: _Clock):
+        self.inner = inner
+        self.clock = clock
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        give_up = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if give_up is None else give_up - time.monotonic()
+            budget = self.clock.budget(left, httpcore.ReadTimeout, sliced=True)  # raises when time is up
+            try:
+                return self.inner.read(max_bytes, budget)
+            except httpcore.ReadTimeout:
+                if give_up is not None and time.monotonic() >= give_up:
+                    raise
+                # A slice ended without data: look at the deadline and the stop flag again.
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.inner.write(buffer, self.clock.budget(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> httpcore.NetworkStream:
+        budget = self.clock.budget(timeout, httpcore.ConnectTimeout)
+        return _TimedStream(self.inner.start_tls(ssl_context, server_hostname, budget), self.clock)
+
+    def get_extra_info(self, info: str):
+        return self.inner.get_extra_info(info)
+
+
 class _GuardedBackend(httpcore.NetworkBackend):
     """Dials only addresses the guard allows, and exactly the addresses it checked."""
 
-    def __init__(self, guard: AddressGuard):
+    def __init__(self, guard: AddressGuard, clock: _Clock):
         self.guard = guard
+        self.clock = clock
         self.inner = httpcore.SyncBackend()
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
@@ -220,8 +303,10 @@ class _GuardedBackend(httpcore.NetworkBackend):
         for family, _type, _proto, _name, sockaddr in self.guard.resolve(host, port):
             try:
                 # Dial the checked address itself; TLS still verifies and sends the host name.
-                return self.inner.connect_tcp(sockaddr[0], port, timeout=timeout, local_address=local_address,
-                                              socket_options=socket_options)
+                budget = self.clock.budget(timeout, httpcore.ConnectTimeout)
+                stream = self.inner.connect_tcp(sockaddr[0], port, timeout=budget, local_address=local_address,
+                                                socket_options=socket_options)
+                return _TimedStream(stream, self.clock)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last_error = exc
         if last_error is not None:
@@ -236,7 +321,7 @@ class _GuardedBackend(httpcore.NetworkBackend):
 
 
 class _GuardedTransport(httpx.HTTPTransport):
-    def __init__(self, guard: AddressGuard, ca_bundle: str | None = None):
+    def __init__(self, guard: AddressGuard, clock: _Clock, ca_bundle: str | None = None):
         # trust_env=False: no proxy from the environment, since the guard must see the
         # real destination of every connection.
         super().__init__(trust_env=False)
@@ -246,7 +331,7 @@ class _GuardedTransport(httpx.HTTPTransport):
             max_connections=10,
             max_keepalive_connections=5,
             keepalive_expiry=5.0,
-            network_backend=_GuardedBackend(guard),
+            network_backend=_GuardedBackend(guard, clock),
         )
 
 
@@ -317,11 +402,25 @@ def _describe(exc: httpx.HTTPError) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _shown(text: str, limit: int = 200) -> str:
+    """A server-given string quoted in a message: bounded, control characters escaped."""
+    text = printable(text)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def check_url(url: str) -> httpx.URL:
     """``url`` as an httpx URL, or :class:`FetchError` when it is not an http(s) URL."""
     if len(url) > 8192:
         raise FetchError("URL too long")
-    scheme = urlsplit(url).scheme.lower()
+    if _CONTROL.search(url):
+        raise FetchError("invalid URL: it contains a control character (a line break?)")
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError as exc:  # "http://[::1/": a broken IPv6 literal
+        raise FetchError(f"invalid URL: {exc}") from exc
     if scheme not in ("http", "https"):
         raise FetchError(f"only http and https URLs are fetched, not {scheme or 'a URL without scheme'}")
     try:
@@ -363,8 +462,12 @@ class Fetcher:
         self.policy = policy or FetchPolicy()
         self.stop = stop or threading.Event()
         self.guard = AddressGuard(self.policy.allow_private, self.policy.trusted_networks)
+        self._clock = _Clock(self.stop, self.policy.stop_grace)
+        # Requests go to the transport itself: redirects are ours to follow (and check),
+        # and httpx would otherwise parse each Location header first, and fail on a bad one.
+        self._transport = _GuardedTransport(self.guard, self._clock, self.policy.ca_bundle)
         self._client = httpx.Client(
-            transport=_GuardedTransport(self.guard, self.policy.ca_bundle),
+            transport=self._transport,
             follow_redirects=False,
             trust_env=False,
             timeout=httpx.Timeout(self.policy.read_timeout, connect=self.policy.connect_timeout),
@@ -419,10 +522,12 @@ class Fetcher:
         except (BlockedAddress, Interrupted):
             raise
         except FetchError as exc:
-            if exc.status is None or exc.status >= 500 or exc.status == 429:
+            if exc.status is None:
+                raise  # the host itself cannot be reached (DNS, refused, timed out): say that, not "robots.txt"
+            if exc.status >= 500 or exc.status == 429:
                 # RFC 9309: an unreachable robots.txt means "do not crawl" for now.
-                raise FetchError(f"robots.txt of {url.host} is unavailable ({exc.reason}); will try again later",
-                                 transient=True, retry_after=exc.retry_after, status=exc.status) from exc
+                raise FetchError(f"robots.txt of {url.host} is unavailable ({exc.reason}), so its pages are not "
+                                 "fetched for now", transient=True, retry_after=exc.retry_after, status=exc.status) from exc
             parser = None  # 4xx: no rules, everything allowed
         else:
             parser = RobotFileParser()
@@ -433,31 +538,45 @@ class Fetcher:
 
     # --- requests ---
     def _send(self, url: httpx.URL, headers: dict[str, str], crawl_delay: float | None) -> httpx.Response:
-        """One URL, retried on 408/425/429/5xx and network errors; the response is open (streamed)."""
+        """One URL, retried on 408/425/429/5xx and network errors; the response is open (streamed),
+        with the clock running until :meth:`_read` ends it."""
         attempt = 0
         while True:
             self._wait_turn(url, crawl_delay)
+            started = time.monotonic()
+            policy = self.policy
+            self._clock.start(started + min(policy.header_timeout, policy.total_timeout))
             try:
-                response = self._client.send(self._client.build_request("GET", url, headers=headers), stream=True)
+                request = self._client.build_request("GET", url, headers=headers)
+                response = self._transport.handle_request(request)
             except FetchError:
+                self._clock.end()
                 raise
             except httpx.HTTPError as exc:
-                if attempt >= self.policy.retries:
+                self._clock.end()
+                if self._clock.cut == "stopped":
+                    raise Interrupted() from exc
+                if self._clock.cut == "deadline":  # a server that drips its headers will not do better
+                    raise FetchError(f"the server took more than {min(policy.header_timeout, policy.total_timeout):.0f} s "
+                                     "to send its headers", transient=True) from exc
+                if attempt >= policy.retries:
                     tries = f" after {attempt + 1} attempts" if attempt else ""
                     raise FetchError(f"network error: {_describe(exc)}{tries}", transient=True) from exc
                 self._sleep(self._backoff(attempt))
                 attempt += 1
                 continue
+            self._clock.start(started + policy.total_timeout)  # the body, within the whole request's time
             if not _retryable(response.status_code):
                 return response
             status = response.status_code
             asked = _retry_after(response.headers.get("retry-after"))
             response.close()
+            self._clock.end()
             what = f"HTTP {status}" + (" (too many requests)" if status == 429 else "")
-            if asked is not None and asked > self.policy.max_retry_wait:
+            if asked is not None and asked > policy.max_retry_wait:
                 raise FetchError(f"{what}; the server asks to retry after {asked:.0f} s, so we will try later",
                                  transient=True, retry_after=asked, status=status)
-            if attempt >= self.policy.retries:
+            if attempt >= policy.retries:
                 raise FetchError(f"{what} after {attempt + 1} attempts", transient=True, retry_after=asked, status=status)
             self._sleep(asked if asked is not None else self._backoff(attempt))
             attempt += 1
@@ -467,11 +586,10 @@ class Fetcher:
         if declared and declared.strip().isdigit() and int(declared) > limit and not truncate:
             raise TooLarge(f"response too large: {int(declared) / 1e6:.1f} MB announced, limit {limit / 1e6:.1f} MB")
         decoder = _Decoder(response.headers.get("content-encoding"))
-        deadline = time.monotonic() + self.policy.total_timeout
         chunks: list[bytes] = []
         size = 0
         try:
-            for raw in response.iter_raw(65536):
+            for raw in response.iter_raw():  # as the bytes come: the clock bounds each read
                 data = decoder.feed(raw, limit - size)
                 size += len(data)
                 chunks.append(data)
@@ -479,12 +597,15 @@ class Fetcher:
                     if truncate:
                         return b"".join(chunks)[:limit]
                     raise TooLarge(f"response too large: more than {limit / 1e6:.1f} MB")
-                if time.monotonic() > deadline:
-                    raise FetchError(f"the server took more than {self.policy.total_timeout:.0f} s to send the body",
-                                     transient=True)
-                # A stop request does not cut a body short: what is being fetched is kept.
         except httpx.HTTPError as exc:
+            if self._clock.cut == "stopped":
+                raise Interrupted("stopped while the body was being received") from exc
+            if self._clock.cut == "deadline":
+                raise FetchError(f"the server took more than {self.policy.total_timeout:.0f} s to send the body",
+                                 transient=True) from exc
             raise FetchError(f"network error while reading the body: {_describe(exc)}", transient=True) from exc
+        finally:
+            self._clock.end()
         return b"".join(chunks)
 
     def _get(self, url: str, *, etag: str | None = None, last_modified: str | None = None, accept: str = ACCEPT_PAGE,
@@ -509,7 +630,7 @@ class Fetcher:
                 response = self._send(parsed, headers, crawl_delay)
             except FetchError as exc:
                 if len(visited) > 1:
-                    exc.reason = f"redirected to {current}, then: {exc.reason}"
+                    exc.reason = f"redirected to {_shown(current)}, then: {exc.reason}"
                     exc.args = (exc.reason,)
                 raise
             try:
@@ -518,9 +639,13 @@ class Fetcher:
                     location = response.headers.get("location")
                     if not location:
                         raise FetchError(f"HTTP {status} redirect without a Location header", status=status)
-                    target = urljoin(current, location.strip())
+                    try:
+                        target = urljoin(current, location.strip())
+                    except ValueError as exc:  # "http://[::1": not a URL; asking again will not fix it
+                        raise FetchError(f"HTTP {status} redirect to an invalid URL ({_shown(location)}): {exc}",
+                                         status=status) from exc
                     if target in visited:
-                        chain = " -> ".join(visited + [target])
+                        chain = " -> ".join(_shown(u) for u in visited + [target])
                         raise FetchError(f"redirect loop: {chain}", status=status)
                     visited.append(target)
                     current = target
@@ -535,6 +660,7 @@ class Fetcher:
                 return result
             finally:
                 response.close()
+                self._clock.end()
         raise FetchError(f"too many redirects (more than {self.policy.max_redirects}): {' -> '.join(visited)}")
 
     def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,

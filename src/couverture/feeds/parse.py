@@ -17,6 +17,7 @@ from pathlib import Path
 from xml.sax import SAXException
 
 from ..extract.dates import plausible
+from ..ingest.scrub import scrub
 from .urls import link_tags
 
 _FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
@@ -160,8 +161,23 @@ def _entry(raw) -> FeedEntry:
     # dict.get: feedparser's own get() maps missing keys onto others, with a warning.
     published = next((d for d in (_utc(dict.get(raw, k)) for k in ("published_parsed", "updated_parsed", "created_parsed"))
                       if d), None)
-    return FeedEntry(title=title or None, link=(link or "").strip() or None, entry_id=(raw.get("id") or "").strip() or None,
-                     published=published, text=text, author=raw.get("author") or None)
+    entry_id, author = raw.get("id"), raw.get("author")
+    return FeedEntry(title=scrub(title) or None, link=scrub(link if isinstance(link, str) else "").strip() or None,
+                     entry_id=scrub(entry_id if isinstance(entry_id, str) else "").strip() or None,
+                     published=published, text=scrub(text), author=scrub(author) if isinstance(author, str) and author else None)
+
+
+_CHARACTER_REFERENCE = re.compile(rb"&#(?:([0-9]{1,12})|[xX]([0-9a-fA-F]{1,12}));")
+
+
+def _no_impossible_characters(body: bytes) -> bytes:
+    """Character references to what is not a character (a lone surrogate ``&#55296;``,
+    NUL, beyond U+10FFFF) become U+FFFD: feedparser would fail on the whole feed."""
+    def replace(match: re.Match) -> bytes:
+        code = int(match.group(1)) if match.group(1) else int(match.group(2), 16)
+        return b"&#xFFFD;" if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else match.group()
+
+    return _CHARACTER_REFERENCE.sub(replace, body) if b"&#" in body else body
 
 
 def _broken_xml(exception) -> bool:
@@ -183,6 +199,7 @@ def parse_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:
     if content_type:
         headers["content-type"] = content_type
     # A stream, never bytes: feedparser opens a bytes argument as a *file name*.
+    body = _no_impossible_characters(body)
     parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, resolve_relative_uris=True,
                               sanitize_html=True)
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
@@ -201,7 +218,7 @@ def parse_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:
     channel = parsed.get("feed", {})
     ttl = channel.get("ttl")
     return ParsedFeed(
-        title=_tidy(channel.get("title") or "") or None,
+        title=scrub(_tidy(channel.get("title") or "")) or None,
         link=channel.get("link"),
         version=parsed.version,
         entries=entries,

@@ -81,8 +81,12 @@ def accept_canonical(page_url: str, declared: str | None) -> str:
     fallback = canonicalize(page_url)
     if not declared or not declared.strip():
         return fallback
-    candidate = urljoin(page_url, declared.strip())
-    parts = urlsplit(candidate)
+    try:
+        candidate = urljoin(page_url, declared.strip())
+        parts = urlsplit(candidate)
+        parts.port  # noqa: B018  (raises for a port that is not a number)
+    except ValueError:  # the page declares something that is not a URL
+        return fallback
     if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
         return fallback
     if not same_site(page_url, candidate):
