@@ -23,7 +23,7 @@ def db(tmp_path_factory, analyzer):
 
 @pytest.fixture(scope="module")
 def client(db):
-    with TestClient(create_app(db)) as test_client:
+    with TestClient(create_app(db), base_url="http://127.0.0.1:8000") as test_client:
         yield test_client
 
 

@@ -46,7 +46,9 @@ def from_form(q: str | None, lang: str | None, outlet: str | None, start: str | 
         value = clean(value)
         if value is None:
             return default
-        if not value.isdigit() or not 1 <= int(value) <= high:
+        # ASCII digits only: "²".isdigit() is true and int("²") fails; and a few, so
+        # int() never meets a number of thousands of digits.
+        if not re.fullmatch(r"[0-9]{1,9}", value) or not 1 <= int(value) <= high:
             problems.append(problem(name, f"{value!r} is not a whole number from 1 to {high}"))
             return default
         return int(value)
