@@ -98,3 +98,38 @@ def test_ingest_cluster_dedupe_and_merge_on_postgres(postgres_url, analyzer, tmp
     assert len(seed_titles) == 3
     assert [a.id for a in store.search_articles("Poutine")]
     store.close()
+
+
+def test_one_writer_at_a_time_and_hostile_text_on_postgres(postgres_url, analyzer, tmp_path):
+    import json
+
+    import pytest as _pytest
+
+    from couverture.store.lock import WriterBusy
+
+    first, second = Store(postgres_url), Store(postgres_url)
+    told = []
+    with first.writing():
+        with _pytest.raises(WriterBusy):
+            with second.writing(on_wait=told.append, timeout=0.5):
+                pass
+    assert told and "waiting for another couverture ingest" in told[0]
+    with second.writing(timeout=0.5):  # released: taken at once
+        pass
+
+    # PostgreSQL refuses NUL in text and ids longer than the column: one such line must
+    # not cost the others their batch.
+    lines = [
+        {"id": "pg-nul", "text": "Le conseil municipal de Lyon a voté mardi\u0000 la gratuité des transports pour les moins de 18 ans."},
+        {"id": "x" * 300, "text": "Il Parlamento europeo ha approvato la nuova legge sull'intelligenza artificiale con ampia maggioranza."},
+        {"id": "pg-surrogate", "title": "Bad \ud800 title", "text": "A magnitude 6.1 earthquake shook southern Italy on Monday without casualties."},
+    ]
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    before = first.count_articles()
+    report = ingest_paths(first, [path], analyzer=analyzer)
+    assert not report.errors and report.added == 3
+    assert first.count_articles() == before + 3
+    assert "\x00" not in first.get_article("pg-nul").text
+    first.close()
+    second.close()

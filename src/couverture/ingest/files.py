@@ -213,15 +213,23 @@ def loads(text: str, origin: str):
         raise InputError(origin, f"malformed JSON ({exc})") from None
 
 
+def _objects(lines) -> int:
+    return sum(1 for line in lines if line.lstrip(b"\xef\xbb\xbf \t" if isinstance(line, bytes) else "\ufeff \t")[:1]
+               in (b"{", "{"))
+
+
 def _lines(data: bytes, origin: str) -> Iterator[tuple[int, bytes | str]]:
-    marked = bom_encoding(data)
-    if marked:
-        text, _note = decode_bytes(data, origin)
-        yield from enumerate(text.split("\n"), start=1)
-        return
     refuse_binary(data, origin, check_binary=False)  # an image, a zip...: not line by line
     # Split on line feeds only: str.splitlines() would also cut at U+2028 inside a JSON string.
-    yield from enumerate(data.split(b"\n"), start=1)
+    lines: list = data.split(b"\n")
+    if bom_encoding(data):
+        # UTF-16/32 text, or UTF-8 lines after stray bytes that look like a mark: the
+        # reading that shows more JSON objects wins.
+        text, _note = decode_bytes(data, origin)
+        decoded = text.split("\n")
+        if _objects(decoded) >= _objects(lines):
+            lines = decoded
+    yield from enumerate(lines, start=1)
 
 
 def _line_text(line: bytes | str, where: str, first: bool) -> tuple[str, str | None]:
