@@ -263,3 +263,19 @@ def test_missing_dependency_fails_once_and_blames_no_input(tmp_path):
     assert done.stderr.count("not installed correctly") == 1
     assert "lxml" in done.stderr and "error: " + str(folder) not in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_article_the_analyzer_fails_on_costs_only_itself(analyzer):
+    """Inputs are scrubbed before analysis; should one still make the analyzer fail (here
+    a lone surrogate, which the sentence encoder cannot encode), only it is dropped."""
+    from couverture.engine import IngestReport, _analyze
+    from couverture.models import Article
+
+    def article(n: int, text: str) -> Article:
+        return Article(id=f"a{n}", title=f"Title {n}", text=text, lang="en", origin=f"in-{n}", content_hash=f"h{n}")
+
+    chunk = [article(1, good_text(1)), article(2, "A lone \ud800 half in a text long enough."), article(3, good_text(3))]
+    report = IngestReport()
+    kept, features = _analyze(analyzer, chunk, False, report)
+    assert [a.id for a in kept] == ["a1", "a3"] and len(features) == 2
+    assert [e.origin for e in report.errors] == ["in-2"] and "could not be analysed" in report.errors[0].reason

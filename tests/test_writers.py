@@ -196,3 +196,20 @@ def test_a_changed_page_under_the_same_url_is_a_new_version(store, analyzer, tmp
 
     same = ingest_paths(store, [tmp_path / "v2.jsonl"], analyzer=analyzer)
     assert (same.added, same.updated_articles, same.duplicates) == (0, 0, 1)
+
+
+def test_same_url_twice_in_one_call_stores_what_two_calls_store(tmp_path, analyzer):
+    url = "https://example.org/2024/06/21/tram.html"
+    first = {"url": url, "title": "Lyon opens tram line T10",
+             "text": "The 8.5 km line links Gerland to Vénissieux with 14 stations, the operator said on Friday."}
+    second = dict(first, text=first["text"] + " Trains will run every five minutes at rush hour from Monday.")
+    one = Store(tmp_path / "one.db")
+    write_jsonl(tmp_path / "both.jsonl", [json.dumps(first), json.dumps(second)])
+    report = ingest_paths(one, [tmp_path / "both.jsonl"], analyzer=analyzer)
+    assert (report.added, report.updated_articles) == (1, 1)
+    two = Store(tmp_path / "two.db")
+    for n, record in enumerate((first, second)):
+        write_jsonl(tmp_path / f"part{n}.jsonl", [json.dumps(record)])
+        ingest_paths(two, [tmp_path / f"part{n}.jsonl"], analyzer=analyzer)
+    assert [(a.id, a.text) for a in one.iter_articles()] == [(a.id, a.text) for a in two.iter_articles()]
+    assert "every five minutes" in next(one.iter_articles()).text

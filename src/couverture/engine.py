@@ -65,31 +65,35 @@ class _Seen:
 
 
 def _dedupe(store: Store, items: list[Article], seen: _Seen, report: IngestReport,
-            versions: list[tuple[str, Article]] | None = None) -> list[Article]:
+            versions: list[tuple[str, Article]] | None = None, later: list[Article] | None = None) -> list[Article]:
     """Drop articles already stored or seen earlier in this ingest (same id, URL or content).
 
-    An article whose URL is stored with other content is a new version of the stored
-    one: it goes to ``versions`` as ``(stored id, article)`` (when given) instead."""
+    With ``versions`` and ``later``: an article whose URL is stored with other content is
+    a new version of the stored one, put in ``versions`` as ``(stored id, article)``; one
+    whose URL an earlier article of this ingest has goes to ``later``, to replace that one
+    once it is stored (so one call and two calls store the same)."""
     known_ids, known_urls, known_hashes = store.existing_keys(
         [a.id for a in items], [a.url for a in items if a.url], [a.content_hash for a in items]
     )
     owners = store.url_owners([a.url for a in items if a.url in known_urls]) if versions is not None else {}
     fresh = []
     for article in items:
-        same_url = article.url and (article.url in known_urls or article.url in seen.urls)
         if (
             article.id in known_ids or article.id in seen.ids
             or article.content_hash in known_hashes or article.content_hash in seen.hashes
         ):
             report.duplicates += 1
             continue
-        if same_url:
-            if article.url in owners and article.url not in seen.urls:
+        if article.url and (article.url in seen.urls or article.url in known_urls):
+            if later is not None and article.url in seen.urls:
+                later.append(article)
+            elif versions is not None and article.url in owners:
                 versions.append((owners[article.url][0], article))
-                seen.urls.add(article.url)
-                seen.hashes.add(article.content_hash)
             else:
                 report.duplicates += 1
+                continue
+            seen.urls.add(article.url)
+            seen.hashes.add(article.content_hash)
             continue
         seen.ids.add(article.id)
         seen.hashes.add(article.content_hash)
@@ -222,12 +226,13 @@ def _ingest_locked(store, items, analyzer, clusterer, batch_size, progress, segm
     worker: ProcessEmbedder | None = None
     fresh: list[Article] = []
     versions: list[tuple[str, Article]] = []
+    later: list[Article] = []  # same URL as an article of this call: a version of it once it is stored
     seen = _Seen()
     known_before: set[str] | None = None  # stories active before this call; set by the first segment
 
     def accept(group: list[Article]) -> None:
         nonlocal queue, worker
-        accepted = _dedupe(store, group, seen, report, versions)
+        accepted = _dedupe(store, group, seen, report, versions, later)
         if versions:
             _store_versions(store, analyzer, versions, report)
             versions.clear()
@@ -241,9 +246,16 @@ def _ingest_locked(store, items, analyzer, clusterer, batch_size, progress, segm
             queue.add(accepted)
 
     def cluster_segment() -> None:
-        nonlocal clusterer, seen, known_before
-        if not fresh:
-            return
+        nonlocal seen
+        if fresh:
+            cluster_fresh()
+        if later:
+            _store_later_versions(store, analyzer, later, report)
+            later.clear()
+        seen = _Seen()  # what is stored now is found in the store
+
+    def cluster_fresh() -> None:
+        nonlocal clusterer, known_before
         if known_before is None:  # the first segment: load the state it needs
             clusterer = clusterer or OnlineClusterer()
             since, until = _story_bounds(fresh, clusterer.window)
@@ -276,9 +288,7 @@ def _ingest_locked(store, items, analyzer, clusterer, batch_size, progress, segm
         label = "analyze+cluster" if not report.added and len(fresh) < segment_size else \
             f"analyze+cluster (segment from article {report.added + 1:,})"
         _cluster_and_store(store, ordered, analyzer, queue, clusterer, batch_size, progress, report, label)
-        # Stored now: later duplicates of these are found in the store.
         fresh.clear()
-        seen = _Seen()
 
     try:
         group: list[Article] = []
@@ -346,6 +356,22 @@ def _analyze(analyzer, chunk: list[Article], pipelined: bool, report: IngestRepo
                 continue
             kept.append(article)
         return kept, features
+
+
+def _store_later_versions(store: Store, analyzer, later: list[Article], report: IngestReport) -> None:
+    """Articles of this call whose URL an earlier one of it had: each a version of the
+    article now stored at that URL, in input order (the last one read is the latest)."""
+    owners = store.url_owners([a.url for a in later])
+    versions = []
+    for article in later:
+        owner = owners.get(article.url)
+        if owner is None or owner[1] == article.content_hash:  # (the first was refused, or this is the same)
+            report.duplicates += 1
+            continue
+        versions.append((owner[0], article))
+        owners[article.url] = (owner[0], article.content_hash)
+    if versions:
+        _store_versions(store, analyzer, versions, report)
 
 
 def _store_versions(store: Store, analyzer, versions: list[tuple[str, Article]], report: IngestReport) -> None:

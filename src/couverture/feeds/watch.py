@@ -154,7 +154,9 @@ class Watcher:
     def _failed(self, feed: Feed, reason: str, retry_after: float | None = None) -> PollResult:
         next_at = self._after_error(feed, retry_after)
         self.registry.record_error(feed.id, reason, next_poll_at=next_at)
-        ingest_documents(self.store, [InputError(feed.url, reason)])  # logged with the other ingest errors
+        # Logged with the other ingest errors; no clustering state is touched, so no need
+        # to wait for the writer lock while another ingest runs.
+        self.store.write_batch([], [], {}, {}, errors=[InputError(feed.url, reason)])
         return PollResult(feed, "error", error=reason, next_poll_at=next_at)
 
     def _stored_url(self, url: str) -> bool:
