@@ -303,12 +303,14 @@ def clustering_state(db: Path) -> dict:
     with sqlite3.connect(db) as conn:
         frequencies = sorted(conn.execute("SELECT name, key, df FROM frequencies"))
         docs = dict(conn.execute("SELECT key, value FROM meta WHERE key LIKE 'dfdocs:%'"))
-        ids = sorted(r[0] for r in conn.execute("SELECT id FROM articles"))
+        contents = sorted(conn.execute("SELECT id, content_hash FROM articles"))
+        ids = [aid for aid, _ in contents]
         live = conn.execute("SELECT count(*) FROM stories WHERE merged_into IS NULL AND size > 0").fetchone()[0]
         homeless = conn.execute(
             "SELECT count(*) FROM articles a LEFT JOIN stories s ON s.id = a.story_id "
             "WHERE s.id IS NULL OR s.merged_into IS NOT NULL").fetchone()[0]
-    return {"frequencies": frequencies, "docs": docs, "ids": ids, "live": live, "homeless": homeless}
+    return {"frequencies": frequencies, "docs": docs, "ids": ids, "contents": contents, "live": live,
+            "homeless": homeless}
 
 
 def run_writers(base: Path, tally: Tally) -> Path:
@@ -460,7 +462,8 @@ def run_kills(base: Path, kill_after: list[float]) -> list[str]:
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
         repeated = conn.execute("SELECT count(*) - count(DISTINCT id) FROM articles").fetchone()[0]
     lines.append(f"articles: {len(resumed['ids'])} after kills + re-run vs {len(reference['ids'])} clean; "
-                 f"same ids: {resumed['ids'] == reference['ids']}; stored twice: {repeated}; "
+                 f"same ids: {resumed['ids'] == reference['ids']}, same contents: {resumed['contents'] == reference['contents']}; "
+                 f"stored twice: {repeated}; "
                  f"not in a live story: {resumed['homeless']}; integrity_check: {integrity}")
     lines.append(f"document frequencies equal to the clean run's: {resumed['frequencies'] == reference['frequencies']} "
                  f"({len(reference['frequencies'])} keys), document counts {resumed['docs']} vs {reference['docs']}")

@@ -213,3 +213,18 @@ def test_same_url_twice_in_one_call_stores_what_two_calls_store(tmp_path, analyz
         ingest_paths(two, [tmp_path / f"part{n}.jsonl"], analyzer=analyzer)
     assert [(a.id, a.text) for a in one.iter_articles()] == [(a.id, a.text) for a in two.iter_articles()]
     assert "every five minutes" in next(one.iter_articles()).text
+
+
+def test_reading_an_older_version_again_does_not_roll_the_article_back(store, analyzer, tmp_path):
+    url = "https://example.org/2024/06/22/fire.html"
+    versions = [{"url": url, "title": "Fire at a Wellington supermarket",
+                 "text": "Firefighters were called to the supermarket at 6 a.m." + " More details followed." * n}
+                for n in range(3)]
+    for n, record in enumerate(versions):
+        write_jsonl(tmp_path / f"v{n}.jsonl", [json.dumps(record)])
+        ingest_paths(store, [tmp_path / f"v{n}.jsonl"], analyzer=analyzer)
+    again = ingest_paths(store, [tmp_path / "v1.jsonl", tmp_path / "v0.jsonl"], analyzer=analyzer)
+    assert (again.updated_articles, again.duplicates) == (0, 2)
+    (article,) = list(store.iter_articles())
+    assert article.text == versions[2]["text"]
+    assert len(store.article_history(article.id)) == 2

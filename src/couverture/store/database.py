@@ -181,6 +181,10 @@ class Store:
                 found_hashes.update(
                     conn.execute(select(articles.c.content_hash).where(articles.c.content_hash.in_(chunk))).scalars()
                 )
+                # An earlier version's content is known too: reading it again (a re-run, an
+                # old copy of the page) must not roll the article back.
+                found_hashes.update(conn.execute(
+                    select(article_versions.c.content_hash).where(article_versions.c.content_hash.in_(chunk))).scalars())
         return found_ids, found_urls, found_hashes
 
     def url_owners(self, urls: Sequence[str]) -> dict[str, tuple[str, str]]:
