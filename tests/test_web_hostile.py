@@ -134,7 +134,7 @@ def test_readers_do_not_wait_on_a_writer(db, tmp_path):
             started = time.monotonic()
             assert client.get("/api/stories").status_code == 200
             assert client.get("/").status_code == 200
-            assert time.monotonic() - started < 1.0
+            assert time.monotonic() - started < 3.0  # reads never wait (the writer holds it for 15 s)
         # The page's own write (its sentence-vector cache) gives up within a second.
         from couverture.coverage.cache import coverage_cache, coverage_metadata
 
