@@ -12,3 +12,8 @@ class InputError(CouvertureError):
         super().__init__(f"{origin}: {reason}")
         self.origin = origin
         self.reason = reason
+
+
+class DatabaseError(CouvertureError):
+    """A database that cannot be used as asked: missing, not couverture's, of another
+    schema version, or unreachable. The message is one line saying what to do."""

@@ -18,7 +18,6 @@ from .. import __version__
 from ..store import DEFAULT_DB, Store
 from . import api, pages
 from .errors import BadParameters, parameter_errors
-from .queries import ensure_indexes
 from .render import STATIC, render
 
 CONTENT_SECURITY_POLICY = (
@@ -61,8 +60,9 @@ def _wants_json(request: Request) -> bool:
 
 def create_app(db: str | Path | Store = DEFAULT_DB) -> FastAPI:
     """The web app over ``db``: a SQLite path, a database URL, or an open :class:`Store`."""
-    store = db if isinstance(db, Store) else Store(db)
-    ensure_indexes(store.engine)
+    # Serving only reads: a database path is opened as it is (never created or upgraded;
+    # the indexes the listings need come with the schema, store/migrations.py).
+    store = db if isinstance(db, Store) else Store(db, create=False)
     app = FastAPI(
         title="couverture",
         version=__version__,
