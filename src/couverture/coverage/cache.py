@@ -1,30 +1,27 @@
-"""Sentence vectors kept in the story's database, so a coverage page is fast the second time.
+"""What coverage keeps in the story's database, so a story is fast the second time.
 
-Coverage embeds every sentence and quote of a story (the stored article embedding
-covers only the title and lead). Embedding runs at about 60-100 texts a second on
-two cores, so vectors are cached by text: a story that gains one article only pays
-for that article's sentences. The table lives on its own ``MetaData`` so it never
-touches the store's schema or migrations; it is created on first use.
+Sentence vectors, by text (table ``coverage_cache``): coverage embeds every sentence
+and quote of a story (the stored article embedding covers only the title and lead),
+at about 60-100 texts a second on two cores, so a story that gains one article only
+pays for that article's sentences. Whole views, by the story's members (table
+``coverage_views``): showing an unchanged story again reads one row.
+
+The tables belong to the store's schema (``store/schema.py``), made by its
+migrations; readers only add rows, and a database they cannot write to still gets
+its coverage, computed again next time.
 """
 from __future__ import annotations
 
 import hashlib
 import threading
 from collections.abc import Sequence
+from datetime import datetime, timezone
 
 import numpy as np
-from sqlalchemy import Column, Engine, LargeBinary, MetaData, String, Table, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, and_, delete, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-coverage_metadata = MetaData()
-
-coverage_cache = Table(
-    "coverage_cache",
-    coverage_metadata,
-    Column("key", String(64), primary_key=True),  # sha1 of model name + text
-    Column("model", String(64), nullable=False),
-    Column("vector", LargeBinary, nullable=False),
-)
+from ..store.schema import coverage_cache, coverage_views
 
 
 def _key(model: str, text: str) -> str:
@@ -41,13 +38,7 @@ class CachedEmbedder:
         self.dim = getattr(embedder, "dim", None)
         self._memory: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
-        self._ready = False
         self.computed = 0  # texts embedded by the model (not found in a cache), for tests and logs
-
-    def _ensure_table(self) -> None:
-        if self.engine is not None and not self._ready:
-            coverage_metadata.create_all(self.engine)
-            self._ready = True
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
@@ -57,7 +48,6 @@ class CachedEmbedder:
         found: dict[str, np.ndarray] = {k: self._memory[k] for k in keys if k in self._memory}
         missing = [k for k in dict.fromkeys(keys) if k not in found]
         if missing and self.engine is not None:
-            self._ensure_table()
             with self.engine.connect() as conn:
                 for start in range(0, len(missing), 500):
                     chunk = missing[start : start + 500]
@@ -97,3 +87,23 @@ class CachedEmbedder:
         except Exception:
             # A read-only database still gets a coverage page, only slower next time.
             pass
+
+
+def load_view(engine: Engine, key: str) -> dict | None:
+    """A stored view (``StoryView.to_json()``) by its key, or None."""
+    with engine.connect() as conn:
+        return conn.execute(select(coverage_views.c.view).where(coverage_views.c.key == key)).scalar()
+
+
+def save_view(engine: Engine, key: str, story_id: str, members: str, view: dict) -> None:
+    """Store a computed view, dropping the story's views of other member sets (stale
+    since an article joined or left). Best effort, as for vectors: another process may
+    have stored the same view meanwhile, and a read-only database keeps nothing."""
+    row = {"key": key, "story_id": story_id, "members": members, "view": view, "computed_at": datetime.now(timezone.utc)}
+    try:
+        with engine.begin() as conn:
+            conn.execute(delete(coverage_views).where(
+                and_(coverage_views.c.story_id == story_id, coverage_views.c.members != members)))
+            conn.execute(coverage_views.insert(), [row])
+    except SQLAlchemyError:
+        pass

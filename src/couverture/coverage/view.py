@@ -10,20 +10,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..analyze.embed import default_embedder
-from ..analyze.entities import extract_entities
-from .align import align
-from .cache import CachedEmbedder
-from .copies import families, find_copies
-from .divergence import find_divergences
-from .facts import shared_facts, unique_facts
-from .quotes import NameBook, extract_quotes, merge_quotes
-from .sources import source_entry
-from .summary import summarize
-from .timeline import timeline
+from .cache import CachedEmbedder, load_view, save_view
 
-MAX_ALIGNED_ARTICLES = 60  # a larger story aligns its 30 earliest and 30 latest articles (a page must stay fast)
-VERSION = 1  # bump when the view's content changes, so cached views are recomputed
+# Bump when the view's content changes (or the default encoder does), so that views
+# stored in databases and kept in memory are recomputed.
+VERSION = 1
+DEFAULT_MODEL = "use-multilingual-v3"  # analyze.embed.USEEmbedder.name, without loading the encoder's module
 
 JSON_KEYS = ("id", "headline", "sources", "timeline", "summary", "quotes", "shared_facts", "unique_facts",
              "divergences", "copies")
@@ -47,59 +39,13 @@ class StoryView:
     def to_json(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in JSON_KEYS}
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "StoryView":
+        """The view back from :meth:`to_json` (how views are stored in the database)."""
+        return cls(**{key: data[key] for key in JSON_KEYS})
+
     def source(self, article_id: str) -> dict | None:
         return next((s for s in self.sources if s["article_id"] == article_id), None)
-
-
-def compute_story_view(articles, story_id: str, headline: str | None = None, embedder=None,
-                       preferred_lang: str | None = None) -> StoryView:
-    """The coverage of ``articles`` (stored articles, in store order) with any ``Embedder``."""
-    articles = list(articles)
-    embedder = embedder or default_embedder()
-    order = {a.id: i for i, a in enumerate(articles)}
-    aligned = articles
-    if len(articles) > MAX_ALIGNED_ARTICLES:
-        half = MAX_ALIGNED_ARTICLES // 2
-        aligned = articles[:half] + articles[-half:]
-    positions = {a.id: i for i, a in enumerate(aligned)}
-    alignment = align(aligned, embedder)
-
-    copies = find_copies(aligned, alignment, positions)
-    family_of = families([a.id for a in articles], copies)
-    link_of = {c["article_id"]: c for c in copies}
-
-    shared = shared_facts(alignment, family_of, preferred_lang, order)
-    unique = unique_facts(alignment, aligned, family_of, order)
-    summary = summarize(alignment, family_of, preferred_lang, order)
-
-    story_names = NameBook([e[0] for a in articles for e in (a.features or {}).get("entities", [])])
-    mentions = []
-    for article in articles:
-        names = [e[0] for e in (article.features or {}).get("entities", [])]
-        if not names:
-            names = [e.text for e in extract_entities((article.features or {}).get("sentences", []), article.lang)]
-        mentions.extend(extract_quotes(article.text, article.lang, article.id, names, story_names))
-    quotes, speaker_divergences = merge_quotes(mentions, embedder, order, preferred_lang)
-
-    entity_keys: dict[str, set[str]] = {}
-    for article in articles:
-        fam = family_of.get(article.id, article.id)
-        entity_keys.setdefault(fam, set()).update(k for _, k, _ in (article.features or {}).get("entities", []))
-    years = {a.published.year for a in articles if a.published}
-    divergences = find_divergences(alignment, aligned, family_of, entity_keys, years) + speaker_divergences
-
-    return StoryView(
-        id=story_id,
-        headline=headline if headline is not None else (articles[0].title if articles else ""),
-        sources=[source_entry(a, link_of.get(a.id)) for a in articles],
-        timeline=timeline(articles, shared, order),
-        summary=summary,
-        quotes=quotes,
-        shared_facts=shared,
-        unique_facts=unique,
-        divergences=divergences,
-        copies=copies,
-    )
 
 
 _views: "OrderedDict[tuple, StoryView]" = OrderedDict()
@@ -117,32 +63,47 @@ def _headline(store, story_id: str) -> str | None:
 def build_story_view(store, story_id: str, preferred_lang: str | None = None, embedder=None) -> StoryView:
     """The full coverage of one stored story (``story_id`` may be a prefix or a merged-away id).
 
-    Sentence vectors are cached in the store's database (table ``coverage_cache``) and
-    recent views in memory, keyed by the story's member articles: a story that gains
-    an article is recomputed, and only the new article's sentences are embedded.
+    Views are kept by the story's member articles (a story that gains an article is
+    recomputed), in memory and in the store's database (table ``coverage_views``), so
+    showing a story again, from any process, reads one row and loads no model. When
+    one is computed, its sentence vectors come from the table ``coverage_cache`` where
+    known: only a new article's sentences go through the encoder.
     """
     resolved = store.resolve_story_id(story_id) or story_id
     articles = store.story_articles(resolved)
     if not articles:
         raise KeyError(f"no story {story_id!r}")
     members = hashlib.sha1("\n".join(sorted(a.id for a in articles)).encode()).hexdigest()
-    base = embedder or default_embedder()
-    key = (store.url, resolved, members, preferred_lang, getattr(base, "name", type(base).__name__), VERSION)
+    model = DEFAULT_MODEL if embedder is None else getattr(embedder, "name", type(embedder).__name__)
+    stored_key = hashlib.sha1(json.dumps([resolved, members, preferred_lang, model, VERSION]).encode()).hexdigest()
+    key = (store.url, stored_key)
     with _views_lock:
         if key in _views:
             _views.move_to_end(key)
             return _views[key]
-    cached = _embedders.get(store.url) if embedder is None else None
-    if cached is None or cached.engine is not store.engine:
-        cached = CachedEmbedder(base, store.engine)
-        if embedder is None:
-            _embedders[store.url] = cached
-    view = compute_story_view(articles, resolved, _headline(store, resolved), cached, preferred_lang)
+    stored = load_view(store.engine, stored_key)
+    if stored is not None:
+        view = StoryView.from_json(stored)
+    else:
+        view = _compute(store, resolved, articles, preferred_lang, embedder)
+        save_view(store.engine, stored_key, resolved, members, view.to_json())
     with _views_lock:
         _views[key] = view
         while len(_views) > 64:
             _views.popitem(last=False)
     return view
+
+
+def _compute(store, story_id: str, articles, preferred_lang: str | None, embedder) -> StoryView:
+    from ..analyze.embed import default_embedder
+    from .compute import compute_story_view
+
+    cached = _embedders.get(store.url) if embedder is None else None
+    if cached is None or cached.engine is not store.engine:
+        cached = CachedEmbedder(embedder or default_embedder(), store.engine)
+        if embedder is None:
+            _embedders[store.url] = cached
+    return compute_story_view(articles, story_id, _headline(store, story_id), cached, preferred_lang)
 
 
 # --- text ------------------------------------------------------------------------------
