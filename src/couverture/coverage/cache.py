@@ -1,12 +1,11 @@
-"""What coverage keeps in the story's database, so a story is fast the second time.
+"""Sentence vectors kept in the story's database, so a coverage view is fast to compute again.
 
-Sentence vectors, by text (table ``coverage_cache``): coverage embeds every sentence
-and quote of a story (the stored article embedding covers only the title and lead),
-at about 60-100 texts a second on two cores, so a story that gains one article only
-pays for that article's sentences. Whole views, by the story's members (table
-``coverage_views``): showing an unchanged story again reads one row.
+Coverage embeds every sentence and quote of a story (the stored article embedding
+covers only the title and lead), at about 60-100 texts a second on two cores, so
+vectors are cached by text (table ``coverage_cache``): a story that gains one article
+only pays for that article's sentences. Whole views are kept too (``view.py``).
 
-The tables belong to the store's schema (``store/schema.py``), made by its
+The table belongs to the store's schema (``store/schema.py``), made by its
 migrations; readers only add rows, and a database they cannot write to still gets
 its coverage, computed again next time.
 """
@@ -15,13 +14,12 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Sequence
-from datetime import datetime, timezone
 
 import numpy as np
-from sqlalchemy import Engine, and_, delete, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 
-from ..store.schema import coverage_cache, coverage_views
+from ..store.schema import coverage_cache
 
 
 def _key(model: str, text: str) -> str:
@@ -87,23 +85,3 @@ class CachedEmbedder:
         except Exception:
             # A read-only database still gets a coverage page, only slower next time.
             pass
-
-
-def load_view(engine: Engine, key: str) -> dict | None:
-    """A stored view (``StoryView.to_json()``) by its key, or None."""
-    with engine.connect() as conn:
-        return conn.execute(select(coverage_views.c.view).where(coverage_views.c.key == key)).scalar()
-
-
-def save_view(engine: Engine, key: str, story_id: str, members: str, view: dict) -> None:
-    """Store a computed view, dropping the story's views of other member sets (stale
-    since an article joined or left). Best effort, as for vectors: another process may
-    have stored the same view meanwhile, and a read-only database keeps nothing."""
-    row = {"key": key, "story_id": story_id, "members": members, "view": view, "computed_at": datetime.now(timezone.utc)}
-    try:
-        with engine.begin() as conn:
-            conn.execute(delete(coverage_views).where(
-                and_(coverage_views.c.story_id == story_id, coverage_views.c.members != members)))
-            conn.execute(coverage_views.insert(), [row])
-    except SQLAlchemyError:
-        pass

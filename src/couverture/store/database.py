@@ -12,7 +12,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy import Engine, bindparam, create_engine, event, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -24,7 +23,9 @@ from . import DEFAULT_DB
 from .opening import check_contents, check_location, engine_url, short_reason
 from .schema import SCHEMA_VERSION, articles, frequencies, ingest_errors, meta, stories, story_merges
 
-if TYPE_CHECKING:  # the clusterer's profiles are imported where used: reading commands never need them
+if TYPE_CHECKING:  # numpy and the clusterer's profiles are imported where used: listing stories needs neither
+    import numpy as np
+
     from ..cluster.profile import ArticleProfile, DocumentFrequencies, StoryProfile
 
 
@@ -44,10 +45,14 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def _vector_bytes(vector: np.ndarray) -> bytes:
+    import numpy as np
+
     return np.asarray(vector, dtype=np.float32).tobytes()
 
 
 def _vector(blob: bytes | None) -> np.ndarray | None:
+    import numpy as np
+
     return None if blob is None else np.frombuffer(blob, dtype=np.float32).copy()
 
 
