@@ -5,22 +5,10 @@ import json
 import socket
 
 import pytest
-from click.testing import CliRunner
 
+from cli_runner import one_line_error, run
 from conftest import FIXTURES, SEEDS
-from couverture.cli import main
 from feeds_http import Reply, article_page, article_text, server  # noqa: F401  (the server fixture)
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def error_line(result) -> str:
-    assert result.exit_code == 1, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +22,7 @@ def two_stories(tmp_path_factory):
 
 def test_an_ambiguous_id_prefix_lists_the_stories_it_matches(two_stories):
     db, ids = two_stories
-    line = error_line(run("show", "s-", "--db", db))
+    line = one_line_error(run("show", "s-", "--db", db))
     assert "'s-' is ambiguous: 2 stories begin with it" in line
     assert all(story_id in line for story_id in ids) and "give more of the id" in line
 
@@ -50,7 +38,7 @@ def test_a_prefix_that_matches_one_story_shows_it(two_stories):
 
 def test_an_unknown_story_says_where_the_ids_are(two_stories):
     db, _ = two_stories
-    line = error_line(run("show", "s-zzzz", "--db", db))
+    line = one_line_error(run("show", "s-zzzz", "--db", db))
     assert "no story 's-zzzz'" in line and "couverture stories" in line
 
 
@@ -66,14 +54,14 @@ def busy_port():
 def test_serve_on_a_port_in_use_says_so_before_announcing_anything(two_stories, busy_port):
     db, _ = two_stories
     result = run("serve", "--db", db, "--port", busy_port)
-    line = error_line(result)
+    line = one_line_error(result)
     assert f"port {busy_port} on 127.0.0.1 is already in use" in line and "--port" in line
     assert "serving" not in result.stdout
 
 
 def test_demo_on_a_port_in_use_fails_before_ingesting(tmp_path, busy_port):
     result = run("demo", "--db", tmp_path / "demo.db", "--port", busy_port)
-    assert "already in use" in error_line(result)
+    assert "already in use" in one_line_error(result)
     assert "serving" not in result.stdout and not (tmp_path / "demo.db").exists()
 
 

@@ -14,27 +14,13 @@ import socket
 import sqlite3
 
 import pytest
-from click.testing import CliRunner
 
+from cli_runner import one_line_error, run
 from conftest import FIXTURES, SEEDS
-from couverture.cli import main
 from couverture.store import Store
 from couverture.store.schema import SCHEMA_VERSION
 
 READ_COMMANDS = [["stories"], ["show", "s-1"], ["export"], ["serve", "--port", "0"]]
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def one_line_error(result) -> str:
-    """The single line a failed command printed on stderr (and nothing of a traceback or a library link)."""
-    assert result.exit_code == 1, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "sqlalche.me" not in lines[0] and "Traceback" not in result.output
-    return lines[0]
 
 
 def fingerprint(path) -> tuple:

@@ -8,6 +8,7 @@ public API; everything else may change between releases.
 # here: ``import couverture`` and every ``couverture.x`` submodule import run this file,
 # and loading the engine, the models and scipy up front made ``couverture --help`` take
 # over a second. The names and what they resolve to are the same as an eager import.
+from ._lazy import lazy_exports
 from ._version import __version__
 
 _EXPORTS = {
@@ -34,16 +35,5 @@ _EXPORTS = {
     "pairwise": ".eval",
     "read_inputs": ".ingest",
 }
-
-
-def __getattr__(name: str):
-    from ._lazy import load_export
-
-    return load_export(__name__, _EXPORTS, name, globals())
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
-
-
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 __all__ = list(_EXPORTS)

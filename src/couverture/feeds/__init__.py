@@ -6,6 +6,8 @@ limit), ``parse`` (feeds and OPML), ``documents`` (pages and entries -> RawDocum
 ``state`` (the feed registry in the store's database), ``watch`` (the polling loop)
 and ``cli`` (the ``feeds`` and ``watch`` commands). The names below are the public API.
 """
+from .._lazy import lazy_exports
+
 # Imported on first use (see couverture/_lazy.py): the command line loads this package for
 # its ``feeds`` and ``watch`` commands at start, and has no use for the HTTP client then.
 _EXPORTS = {
@@ -32,12 +34,5 @@ _EXPORTS = {
     "read_opml": ".parse",
     "url_date": ".urls",
 }
-
-
-def __getattr__(name: str):
-    from .._lazy import load_export
-
-    return load_export(__name__, _EXPORTS, name, globals())
-
-
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 __all__ = list(_EXPORTS)

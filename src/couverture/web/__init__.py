@@ -3,13 +3,8 @@
 Imported on first use: ``couverture --help`` loads this package for its ``serve``
 command, and has no use for FastAPI.
 """
+from .._lazy import lazy_exports
+
 _EXPORTS = {"create_app": ".app", "run_server": ".server"}
-
-
-def __getattr__(name: str):
-    from .._lazy import load_export
-
-    return load_export(__name__, _EXPORTS, name, globals())
-
-
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 __all__ = list(_EXPORTS)
