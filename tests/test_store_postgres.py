@@ -98,3 +98,35 @@ def test_ingest_cluster_dedupe_and_merge_on_postgres(postgres_url, analyzer, tmp
     assert len(seed_titles) == 3
     assert [a.id for a in store.search_articles("Poutine")]
     store.close()
+
+
+def test_an_empty_or_foreign_postgres_database_is_refused_by_a_read_and_left_as_it_was(postgres_url):
+    """The same rules as for SQLite files (test_store_opening.py), on a real server."""
+    from sqlalchemy import create_engine, inspect, text
+
+    from couverture.errors import DatabaseError
+    from couverture.store.schema import SCHEMA_VERSION
+
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE DATABASE empty_one"))
+        conn.execute(text("CREATE DATABASE foreign_one"))
+    admin.dispose()
+    base = postgres_url.rsplit("/", 1)[0]
+    foreign = create_engine(f"{base}/foreign_one")
+    with foreign.begin() as conn:
+        conn.execute(text("CREATE TABLE recipes (name text)"))
+
+    with pytest.raises(DatabaseError, match="holds no couverture data"):
+        Store(f"{base}/empty_one", create=False)
+    for create in (False, True):  # another program's database: neither read nor written
+        with pytest.raises(DatabaseError, match="is not a couverture database"):
+            Store(f"{base}/foreign_one", create=create)
+    with foreign.connect() as conn:
+        assert inspect(conn).get_table_names() == ["recipes"]
+    foreign.dispose()
+
+    Store(f"{base}/empty_one").close()  # a write makes it a couverture database
+    reread = Store(f"{base}/empty_one", create=False)
+    assert reread.found_version == SCHEMA_VERSION and reread.count_articles() == 0
+    reread.close()
