@@ -96,3 +96,16 @@ def test_the_version_is_written_once():
     written = re.search(r'__version__ = "([^"]+)"', source).group(1)
     assert couverture.__version__ == written == metadata.version("couverture")
     assert 'version = "' not in Path(ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_ci_runs_the_readme_setup_and_test_lines_as_written():
+    """.ci/run is what a new user types: the README's setup line and its test command,
+    word for word (scripts/fresh_install_check.sh reads the same two lines)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    setup = next(line for line in readme if line.startswith("python3 -m venv .venv && "))
+    test = next(line for line in readme if line.startswith(". .venv/bin/activate && "))
+    assert "pip install -e '.[test]'" in setup and test == ". .venv/bin/activate && scripts/test"
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    commands = [line for line in ci if line.strip() and not line.startswith(("#", "set ", "cd "))]
+    assert commands == [setup, test]
+    assert "upgrade" not in " ".join(commands)
