@@ -176,3 +176,15 @@ def test_a_new_database_is_created_by_a_write_at_this_schema(tmp_path):
     reread = Store(db, create=False)
     assert reread.found_version == SCHEMA_VERSION and reread.count_articles() == 0
     reread.close()
+
+
+def test_a_path_is_a_file_name_whatever_its_characters(tmp_path):
+    """`?`, `#`, `%` and spaces are parts of the file name, not URL syntax."""
+    db = tmp_path / "news 100% #1?.db"
+    assert run("ingest", SEEDS, "--db", db).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [db.name]
+    listed = run("stories", "--db", db)
+    assert listed.exit_code == 0 and "Poutine" in listed.stdout
+    missing = tmp_path / "typo 100% #2?.db"
+    assert "no database at" in one_line_error(run("stories", "--db", missing))
+    assert not missing.exists() and not (tmp_path / "typo 100% #2").exists()

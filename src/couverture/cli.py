@@ -178,12 +178,11 @@ def migrate(db):
     """Upgrade an existing database to this couverture's schema version (ingest, demo and
     feeds commands do it too; the reading commands never change a database)."""
     from .errors import CouvertureError
-    from .store import database_url
     from .store.opening import check_location
     from .store.schema import SCHEMA_VERSION
 
     try:
-        check_location(db, database_url(db), create=False)  # migrating a mistyped path creates nothing
+        check_location(db, create=False)  # migrating a mistyped path creates nothing
     except CouvertureError as exc:
         raise click.ClickException(str(exc)) from exc
     store = open_store(db, create=True)

@@ -152,9 +152,9 @@ class Store:
         message is one line for the user.
         """
         shown = str(target)
-        self.url = database_url(target)
-        check_location(shown, self.url, create)
-        self.engine: Engine = create_engine(engine_url(self.url, create), echo=echo, future=True)
+        self.url = database_url(target)  # as shown to the user and as a cache key
+        check_location(shown, create)
+        self.engine: Engine = create_engine(engine_url(shown, create), echo=echo, future=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         try:

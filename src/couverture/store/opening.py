@@ -9,36 +9,47 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
+from sqlalchemy.engine import URL, make_url
+
 from ..errors import DatabaseError
 from . import DEFAULT_DB
 from .migrations import Found
 from .schema import SCHEMA_VERSION
 
 
-def sqlite_file(url: str) -> Path | None:
-    """The file behind a ``sqlite:///`` URL; None for other databases and in-memory SQLite."""
-    prefix = "sqlite:///"
-    if not url.startswith(prefix) or url in (prefix, prefix + ":memory:") or "?" in url:
+def sqlite_file(target: str) -> Path | None:
+    """The SQLite file ``target`` names: a plain path (any characters, ``?`` and ``#``
+    included), or the path of a ``sqlite:///`` URL. None for other databases, in-memory
+    SQLite, and SQLite URLs that set their own driver-level URI."""
+    if "://" not in target:
+        return Path(target).expanduser().resolve()
+    if not target.startswith("sqlite:///"):
         return None
-    return Path(url[len(prefix):])
+    url = make_url(target)
+    if not url.database or url.database == ":memory:" or url.database.startswith("file:") or url.query:
+        return None
+    return Path(url.database).expanduser().resolve()
 
 
-def engine_url(url: str, create: bool) -> str:
-    """The URL the engine connects with: an existing SQLite file opened with ``mode=rw``
-    when it must not be created, so that SQLite itself refuses to make one."""
-    path = sqlite_file(url)
-    if create or path is None:
-        return url
-    return f"sqlite:///file:{quote(str(path))}?mode=rw&uri=true"
+def engine_url(target: str, create: bool) -> str | URL:
+    """What the engine connects with. A SQLite file is given as a URL object (so no
+    character of its path is read as URL syntax) and, when it must not be created,
+    opened with ``mode=rw``: SQLite itself then refuses to make a missing file."""
+    path = sqlite_file(target)
+    if path is None:
+        return target
+    if create:
+        return URL.create("sqlite", database=str(path))
+    return URL.create("sqlite", database=f"file:{quote(str(path))}", query={"mode": "rw", "uri": "true"})
 
 
 def _db_flag(target: str) -> str:
     return "" if target == DEFAULT_DB else f" --db {target}"
 
 
-def check_location(target: str, url: str, create: bool) -> None:
+def check_location(target: str, create: bool) -> None:
     """Refuse, before connecting, a SQLite file that is missing (reading) or cannot be made (writing)."""
-    path = sqlite_file(url)
+    path = sqlite_file(target)
     if path is None:
         return
     if path.is_dir():
