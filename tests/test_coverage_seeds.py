@@ -287,3 +287,13 @@ def test_a_story_that_gains_an_article_is_computed_again(analyzer, tmp_path):
     with store.engine.connect() as conn:
         assert len(conn.execute(coverage_views.select().where(coverage_views.c.story_id == seeds_story)).all()) == 1
     store.close()
+
+
+def test_stored_views_are_keyed_by_the_model_that_computes_them():
+    """view.DEFAULT_MODEL names the encoder without importing it; they must agree, or a
+    view computed by one model would be served for another."""
+    from couverture.analyze.embed import USEEmbedder
+    from couverture.coverage import view as view_module
+
+    assert view_module.DEFAULT_MODEL == USEEmbedder.name == view_module._coverage_encoder().name
+    assert view_module._coverage_encoder().threads == 1

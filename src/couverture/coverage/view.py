@@ -96,14 +96,35 @@ def build_story_view(store, story_id: str, preferred_lang: str | None = None, em
     return view
 
 
+_encoder = None
+_encoder_lock = threading.Lock()
+
+
+def _coverage_encoder():
+    """The sentence encoder of coverage, one per process, on one BLAS thread.
+
+    Two threads are faster only on an idle machine: the 819 sentences and clauses of a
+    30-article story took 1.19 s with two threads at a quiet moment, but 8.0-9.6 s with
+    one other busy process on the two cores, against 1.2-1.4 s with one thread
+    (bench/RESULTS.md, issue 22). A page is computed while other work runs (an ingest,
+    a watch), so coverage takes the steady one.
+    """
+    global _encoder
+    with _encoder_lock:
+        if _encoder is None:
+            from ..analyze.embed import USEEmbedder
+
+            _encoder = USEEmbedder(threads=1)
+        return _encoder
+
+
 def _compute(store, story_id: str, articles, preferred_lang: str | None, embedder) -> StoryView:
-    from ..analyze.embed import default_embedder
     from .cache import CachedEmbedder
     from .compute import compute_story_view
 
     cached = _embedders.get(store.url) if embedder is None else None
     if cached is None or cached.engine is not store.engine:
-        cached = CachedEmbedder(embedder or default_embedder(), store.engine)
+        cached = CachedEmbedder(embedder or _coverage_encoder(), store.engine)
         if embedder is None:
             _embedders[store.url] = cached
     return compute_story_view(articles, story_id, _headline(store, story_id), cached, preferred_lang)
