@@ -297,3 +297,22 @@ def test_stored_views_are_keyed_by_the_model_that_computes_them():
 
     assert view_module.DEFAULT_MODEL == USEEmbedder.name == view_module._coverage_encoder().name
     assert view_module._coverage_encoder().threads == 1
+
+
+def test_a_story_whose_article_text_changed_is_computed_again(analyzer, tmp_path):
+    """Same members, new text (a page re-fetched under the same id): the stored view is stale."""
+    from couverture.store.schema import articles as articles_table
+
+    store = Store(tmp_path / "edited.db")
+    ingest_paths(store, [SEEDS], analyzer=analyzer)
+    (story,) = store.list_stories()
+    first = build_story_view(store, story.id)
+    edited = store.story_articles(story.id)[0]
+    with store.engine.begin() as conn:
+        conn.execute(articles_table.update().where(articles_table.c.id == edited.id)
+                     .values(title=edited.title + " (mis à jour)"))
+    _forget(store)
+    again = build_story_view(store, story.id)
+    assert first.source(edited.id)["title"] != again.source(edited.id)["title"]
+    assert again.source(edited.id)["title"].endswith("(mis à jour)")
+    store.close()

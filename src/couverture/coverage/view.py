@@ -65,8 +65,8 @@ def _headline(store, story_id: str) -> str | None:
 def build_story_view(store, story_id: str, preferred_lang: str | None = None, embedder=None) -> StoryView:
     """The full coverage of one stored story (``story_id`` may be a prefix or a merged-away id).
 
-    Views are kept by the story's member articles (a story that gains an article is
-    recomputed), in memory and in the store's database (table ``coverage_views``), so
+    Views are kept by the story's member articles and their texts (a story that gains an
+    article, or whose article changed, is recomputed), in memory and in the store's database (table ``coverage_views``), so
     showing a story again, from any process, reads one row and loads no model. When
     one is computed, its sentence vectors come from the table ``coverage_cache`` where
     known: only a new article's sentences go through the encoder.
@@ -75,7 +75,7 @@ def build_story_view(store, story_id: str, preferred_lang: str | None = None, em
     articles = store.story_articles(resolved)
     if not articles:
         raise KeyError(f"no story {story_id!r}")
-    members = hashlib.sha1("\n".join(sorted(a.id for a in articles)).encode()).hexdigest()
+    members = _members_digest(articles)
     model = DEFAULT_MODEL if embedder is None else getattr(embedder, "name", type(embedder).__name__)
     stored_key = hashlib.sha1(json.dumps([resolved, members, preferred_lang, model, VERSION]).encode()).hexdigest()
     key = (store.url, stored_key)
@@ -94,6 +94,16 @@ def build_story_view(store, story_id: str, preferred_lang: str | None = None, em
         while len(_views) > 64:
             _views.popitem(last=False)
     return view
+
+
+def _members_digest(articles) -> str:
+    """What a stored view depends on: which articles, and what they say (an article
+    re-fetched under the same id with a new text makes the view stale too)."""
+    digest = hashlib.sha1()
+    for article in sorted(articles, key=lambda a: a.id):
+        digest.update("\x00".join((article.id, article.title, article.text)).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x01")
+    return digest.hexdigest()
 
 
 _encoder = None

@@ -116,7 +116,7 @@ coverage_views = Table(
     metadata,
     Column("key", String(64), primary_key=True),  # sha1 of story id, members, language, model, view version
     Column("story_id", String(32), nullable=False),
-    Column("members", String(40), nullable=False),  # sha1 of the member article ids
+    Column("members", String(40), nullable=False),  # sha1 of the member articles' ids, titles and texts
     Column("view", JSON, nullable=False),  # StoryView.to_json()
     Column("computed_at", DateTime(timezone=True), nullable=False),
     Index("ix_coverage_views_story", "story_id"),
