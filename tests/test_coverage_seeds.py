@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from conftest import SEEDS
+from conftest import FIXTURES, SEEDS
 from couverture.coverage import StoryView, build_story_view
 from couverture.engine import ingest_paths
 from couverture.store import Store
@@ -235,10 +235,84 @@ class _RefusingEmbedder:
         raise AssertionError(f"the model was asked for {len(texts)} texts; all should come from the cache")
 
 
-def test_second_build_reads_vectors_from_the_database(seeded, view):
-    store, story_id, _ = seeded
+def _forget(store, table=None):
+    """As a new process finds the store: no view in memory, and ``table`` emptied."""
     from couverture.coverage import view as view_module
 
     view_module._views.clear()
+    view_module._embedders.clear()
+    if table is not None:
+        with store.engine.begin() as conn:
+            conn.execute(table.delete())
+
+
+def test_second_build_reads_vectors_from_the_database(seeded, view):
+    from couverture.store.schema import coverage_views
+
+    store, story_id, _ = seeded
+    build_story_view(store, story_id)  # the view's vectors are in the database (the fixture may have been cached)
+    _forget(store, coverage_views)  # no stored view: it is computed again, from stored vectors
     again = build_story_view(store, story_id, embedder=_RefusingEmbedder())
     assert again.to_json() == view.to_json()
+
+
+def test_an_unchanged_story_is_shown_from_its_stored_view(seeded, view):
+    from couverture.coverage import format_story_view
+    from couverture.store.schema import coverage_cache
+
+    store, story_id, _ = seeded
+    build_story_view(store, story_id)
+    _forget(store, coverage_cache)  # no vector left: only the stored view can answer without the model
+    again = build_story_view(store, story_id, embedder=_RefusingEmbedder())
+    assert again.to_json() == view.to_json()
+    assert format_story_view(again) == format_story_view(view)
+
+
+def test_a_story_that_gains_an_article_is_computed_again(analyzer, tmp_path):
+    """The stored view is keyed by the story's members: a new member makes it stale, and
+    the stale row goes when the new view is stored."""
+    from couverture.store.schema import coverage_views
+
+    store = Store(tmp_path / "grows.db")
+    ingest_paths(store, [SEEDS, FIXTURES / "unrelated_fr.txt"], analyzer=analyzer)
+    sizes = {s.id: s.size for s in store.list_stories()}
+    assert sorted(sizes.values()) == [1, 2]
+    seeds_story = next(sid for sid, size in sizes.items() if size == 2)
+    (other,) = [a.id for sid, size in sizes.items() if size == 1 for a in store.story_articles(sid)]
+    assert len(build_story_view(store, seeds_story).sources) == 2
+    store.write_batch([], [], {}, {}, moves={other: seeds_story})  # as a regroup would move it
+    _forget(store)
+    grown = build_story_view(store, seeds_story)
+    assert len(grown.sources) == 3 and other in {s["article_id"] for s in grown.sources}
+    with store.engine.connect() as conn:
+        assert len(conn.execute(coverage_views.select().where(coverage_views.c.story_id == seeds_story)).all()) == 1
+    store.close()
+
+
+def test_stored_views_are_keyed_by_the_model_that_computes_them():
+    """view.DEFAULT_MODEL names the encoder without importing it; they must agree, or a
+    view computed by one model would be served for another."""
+    from couverture.analyze.embed import USEEmbedder
+    from couverture.coverage import view as view_module
+
+    assert view_module.DEFAULT_MODEL == USEEmbedder.name == view_module._coverage_encoder().name
+    assert view_module._coverage_encoder().threads == 1
+
+
+def test_a_story_whose_article_text_changed_is_computed_again(analyzer, tmp_path):
+    """Same members, new text (a page re-fetched under the same id): the stored view is stale."""
+    from couverture.store.schema import articles as articles_table
+
+    store = Store(tmp_path / "edited.db")
+    ingest_paths(store, [SEEDS], analyzer=analyzer)
+    (story,) = store.list_stories()
+    first = build_story_view(store, story.id)
+    edited = store.story_articles(story.id)[0]
+    with store.engine.begin() as conn:
+        conn.execute(articles_table.update().where(articles_table.c.id == edited.id)
+                     .values(title=edited.title + " (mis à jour)"))
+    _forget(store)
+    again = build_story_view(store, story.id)
+    assert first.source(edited.id)["title"] != again.source(edited.id)["title"]
+    assert again.source(edited.id)["title"].endswith("(mis à jour)")
+    store.close()

@@ -1,14 +1,36 @@
-"""ECB+ (event_cluster gold): the clustering quality floor, scored on topic-disjoint folds."""
+"""ECB+ (event_cluster gold): six topics whose two look-alike events only the regroup keeps apart.
+
+The full-set quality floor (982 documents, decisions refitted on topic-disjoint folds,
+BCubed F1 >= 0.948, pairwise >= 0.93) took 8 to 13 minutes on two cores; it is now
+``python bench/bench_ecbplus.py``, its figures in bench/RESULTS.md. Here the behaviour
+behind it is pinned on a small real sample in seconds.
+
+The topics: 25, 27, 29, 31, 35 and 37, chosen because on the full set with the shipped
+models each of them is scored right only with both the regroup and its cut on sharpened
+(cubed) probabilities: without the regroup, or with the cut on plain probabilities,
+each one's two events fuse or split (bench/RESULTS.md, issue 22). The shipped models
+were fitted on all of ECB+, these topics included, so the figure below is a pin of
+behaviour, not an estimate of quality (that is the bench's cross-fitted figure).
+Measured on this sample (145 documents, 12 gold stories, seeded shuffle): shipped
+0.9935 / 0.9916; without the regroup 0.8165 / 0.7648; cut on plain probabilities
+0.9051 / 0.8419.
+"""
+import json
+
+from conftest import DATA
 from couverture.eval import evaluate
 
+TOPICS = (25, 27, 29, 31, 35, 37)
 
-def test_ecbplus_bcubed_and_pairwise_f1_stay_above_their_floors():
-    # Floors a little under the measured figures (bench/RESULTS.md: 0.954 / 0.939), so a
-    # change that loses the cut's sharpened reading fails here (0.942 / 0.919 on plain
-    # probabilities; 0.943 / 0.915 on cubes but with the first of tied settings),
-    # as does one that loses the regroup's pair model or its cut (0.909 / 0.881 without).
-    result = evaluate("ecbplus")
-    assert result["documents"] == 982 and result["errors"] == 0
-    assert result["gold_stories"] == 86
-    assert result["bcubed"]["f1"] >= 0.948, result
-    assert result["pairwise"]["f1"] >= 0.93, result
+
+def test_the_regroup_keeps_look_alike_ecbplus_events_apart(tmp_path):
+    sample = tmp_path / "ecbplus_sample.jsonl"
+    with open(DATA / "ecbplus" / "ecbplus_docs.jsonl", encoding="utf-8") as handle, \
+            open(sample, "w", encoding="utf-8") as out:
+        for line in handle:
+            if json.loads(line)["topic"] in TOPICS:
+                out.write(line)
+    result = evaluate(str(sample), gold_field="event_cluster", folds=0)
+    assert result["documents"] == 145 and result["errors"] == 0 and result["gold_stories"] == 12
+    assert result["bcubed"]["f1"] >= 0.97, result
+    assert result["pairwise"]["f1"] >= 0.96, result

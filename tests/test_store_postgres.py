@@ -133,3 +133,68 @@ def test_one_writer_at_a_time_and_hostile_text_on_postgres(postgres_url, analyze
     assert "\x00" not in first.get_article("pg-nul").text
     first.close()
     second.close()
+def test_an_empty_or_foreign_postgres_database_is_refused_by_a_read_and_left_as_it_was(postgres_url):
+    """The same rules as for SQLite files (test_store_opening.py), on a real server."""
+    from sqlalchemy import create_engine, inspect, text
+
+    from couverture.errors import DatabaseError
+    from couverture.store.schema import SCHEMA_VERSION
+
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE DATABASE empty_one"))
+        conn.execute(text("CREATE DATABASE foreign_one"))
+    admin.dispose()
+    base = postgres_url.rsplit("/", 1)[0]
+    foreign = create_engine(f"{base}/foreign_one")
+    with foreign.begin() as conn:
+        conn.execute(text("CREATE TABLE recipes (name text)"))
+
+    with pytest.raises(DatabaseError, match="holds no couverture data"):
+        Store(f"{base}/empty_one", create=False)
+    for create in (False, True):  # another program's database: neither read nor written
+        with pytest.raises(DatabaseError, match="is not a couverture database"):
+            Store(f"{base}/foreign_one", create=create)
+    with foreign.connect() as conn:
+        assert inspect(conn).get_table_names() == ["recipes"]
+    foreign.dispose()
+
+    Store(f"{base}/empty_one").close()  # a write makes it a couverture database
+    reread = Store(f"{base}/empty_one", create=False)
+    assert reread.found_version == SCHEMA_VERSION and reread.count_articles() == 0
+    reread.close()
+
+
+def test_writers_opening_a_new_postgres_database_at_once_make_it_once(postgres_url):
+    """The race of tests/test_writers.py on a server: each writer has its own connection;
+    the schema's advisory lock (store/migrations.py, schema_transaction) lets one create
+    the tables while the others wait, then find them made."""
+    import threading
+
+    from sqlalchemy import create_engine, text
+
+    from couverture.store.schema import SCHEMA_VERSION
+
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE DATABASE raced"))
+    admin.dispose()
+    url = f"{postgres_url.rsplit('/', 1)[0]}/raced"
+    start, failures = threading.Barrier(4), []
+
+    def open_store():
+        start.wait()
+        try:
+            Store(url).close()
+        except Exception as exc:  # collected: an exception in a thread would not fail the test
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []
+    reread = Store(url, create=False)
+    assert reread.found_version == SCHEMA_VERSION and reread.count_articles() == 0
+    reread.close()

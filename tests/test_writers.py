@@ -22,6 +22,7 @@ from couverture.engine import ingest_documents, ingest_paths
 from couverture.models import RawDocument
 from couverture.store import Store
 from couverture.store.lock import WriterBusy, lock_path
+from couverture.store.schema import SCHEMA_VERSION
 
 ECB = DATA / "ecbplus" / "ecbplus_docs.jsonl"
 
@@ -228,3 +229,22 @@ def test_reading_an_older_version_again_does_not_roll_the_article_back(store, an
     (article,) = list(store.iter_articles())
     assert article.text == versions[2]["text"]
     assert len(store.article_history(article.id)) == 2
+
+
+def test_writers_opening_a_new_database_at_once_make_it_once(tmp_path):
+    """Writers that open a database which does not exist yet, at the same moment, all
+    succeed and make one schema: none fails on a table another has just created, nor
+    takes another's half-made tables for another program's (store/migrations.py,
+    schema_transaction)."""
+    db = tmp_path / "new.db"
+    start = time.time() + 3  # after every interpreter has started: all open at once
+    code = ("import sys, time; from couverture.store import Store; "
+            "time.sleep(max(0, float(sys.argv[2]) - time.time())); Store(sys.argv[1]).close()")
+    runs = [subprocess.Popen([sys.executable, "-c", code, str(db), str(start)], stderr=subprocess.PIPE, text=True)
+            for _ in range(4)]
+    for run in runs:
+        _, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err[-2000:]
+    reread = Store(db, create=False)
+    assert reread.found_version == SCHEMA_VERSION and reread.count_articles() == 0
+    reread.close()

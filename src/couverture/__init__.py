@@ -4,40 +4,36 @@ The pipeline, one stage per package: ingest -> extract -> analyze -> cluster, wi
 ``store`` for persistence and ``eval`` for measurement. The names below are the
 public API; everything else may change between releases.
 """
-from .analyze import Analyzer, Embedder, USEEmbedder
-from .cluster import DecisionModel, OnlineClusterer
-from .engine import IngestReport, ingest_documents, ingest_paths
-from .errors import CouvertureError, InputError
-from .eval import bcubed, evaluate, pairwise
-from .extract import clean_text, extract_article
-from .ingest import read_inputs
-from .models import Article, Entity, Features, RawDocument
-from .pipeline import cluster_articles
-from .store import Store
+# The public names are imported on first use (a module ``__getattr__``, PEP 562), not
+# here: ``import couverture`` and every ``couverture.x`` submodule import run this file,
+# and loading the engine, the models and scipy up front made ``couverture --help`` take
+# over a second. The names and what they resolve to are the same as an eager import.
+from ._lazy import lazy_exports
+from ._version import __version__
 
-__version__ = "0.1.0"
-
-__all__ = [
-    "Analyzer",
-    "Article",
-    "CouvertureError",
-    "DecisionModel",
-    "Embedder",
-    "Entity",
-    "Features",
-    "IngestReport",
-    "InputError",
-    "OnlineClusterer",
-    "RawDocument",
-    "Store",
-    "USEEmbedder",
-    "bcubed",
-    "clean_text",
-    "cluster_articles",
-    "evaluate",
-    "extract_article",
-    "ingest_documents",
-    "ingest_paths",
-    "pairwise",
-    "read_inputs",
-]
+_EXPORTS = {
+    "Analyzer": ".analyze",
+    "Article": ".models",
+    "CouvertureError": ".errors",
+    "DecisionModel": ".cluster",
+    "Embedder": ".analyze",
+    "Entity": ".models",
+    "Features": ".models",
+    "IngestReport": ".engine",
+    "InputError": ".errors",
+    "OnlineClusterer": ".cluster",
+    "RawDocument": ".models",
+    "Store": ".store",
+    "USEEmbedder": ".analyze",
+    "bcubed": ".eval",
+    "clean_text": ".extract",
+    "cluster_articles": ".pipeline",
+    "evaluate": ".eval",
+    "extract_article": ".extract",
+    "ingest_documents": ".engine",
+    "ingest_paths": ".engine",
+    "pairwise": ".eval",
+    "read_inputs": ".ingest",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
+__all__ = list(_EXPORTS)

@@ -1,16 +1,21 @@
-"""The ``couverture`` command line."""
+"""The ``couverture`` command line.
+
+Start-up imports only click and a few small modules: each command imports what it
+needs when it runs, so ``couverture --help`` answers at once and ``couverture stories``
+never loads the sentence encoder.
+"""
 from __future__ import annotations
 
 import json
 import sys
 import time
 from datetime import datetime
-from pathlib import Path
 
 import click
 
+from ._version import __version__
 from .errors import CouvertureError, printable
-from .store import DEFAULT_DB, Store
+from .store import DEFAULT_DB
 
 db_option = click.option(
     "--db", "db", default=DEFAULT_DB, show_default=True, envvar="COUVERTURE_DB",
@@ -18,11 +23,15 @@ db_option = click.option(
 )
 
 
-def _open(db: str) -> Store:
+def open_store(db: str, create: bool = False):
+    """The store behind ``--db``, or a one-line error. ``create``: a write command, which
+    may create the database and upgrade its schema; read commands leave it as it is."""
+    from .store import Store
+
     try:
-        return Store(db)
-    except Exception as exc:  # a wrong path or URL: say which and why, no traceback
-        raise click.ClickException(f"cannot open database {db!r}: {exc}") from exc
+        return Store(db, create=create)
+    except CouvertureError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _day(moment: datetime | None) -> str:
@@ -38,7 +47,7 @@ def _span(first: datetime | None, last: datetime | None) -> str:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="couverture")
+@click.version_option(__version__, prog_name="couverture")
 def main() -> None:
     """couverture: group news articles from many outlets and languages into stories."""
 
@@ -70,7 +79,7 @@ def ingest(paths, db, max_bytes, max_pages, progress, allow_private):
     from .feeds.fetch import FetchPolicy
     from .ingest import DEFAULT_MAX_BYTES, read_inputs
 
-    store = _open(db)
+    store = open_store(db, create=True)
     started = time.perf_counter()
     files = [p for p in paths if not is_url(p)]
     urls = [p for p in paths if is_url(p)]
@@ -114,7 +123,7 @@ def _story_line(story) -> str:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per story.")
 def stories_command(db, limit, as_json):
     """List stories, most recently active first: id, articles, outlets, languages, time span, headline."""
-    store = _open(db)
+    store = open_store(db)
     listed = store.list_stories(limit=limit)
     if not listed:
         click.echo("no stories yet: run `couverture ingest PATH` or `couverture demo`", err=True)
@@ -134,15 +143,26 @@ def show(story, db, as_json, preferred_lang):
     unique facts, divergences, copies and translations (STORY may be an id prefix)."""
     from .coverage import build_story_view, format_story_view
 
-    store = _open(db)
-    story_id = store.resolve_story_id(story)
-    if story_id is None:
-        raise click.ClickException(f"no story {story!r}; `couverture stories` lists them")
+    store = open_store(db)
+    story_id = store.resolve_story_id(story) or _story_by_prefix(store, story)
     view = build_story_view(store, story_id, preferred_lang=preferred_lang)
     if as_json:
         click.echo(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
         return
     click.echo(format_story_view(view))
+
+
+def _story_by_prefix(store, prefix: str) -> str:
+    """The one story whose id begins with ``prefix``, or a one-line error that lists the candidates."""
+    shown = 10
+    matches = store.story_ids_with_prefix(prefix, limit=shown + 1)
+    if len(matches) == 1:
+        return store.resolve_story_id(matches[0])
+    if not matches:
+        raise click.ClickException(f"no story {prefix!r}; `couverture stories` lists them")
+    count = f"more than {shown}" if len(matches) > shown else str(len(matches))
+    listed = ", ".join(matches[:shown]) + (", ..." if len(matches) > shown else "")
+    raise click.ClickException(f"{prefix!r} is ambiguous: {count} stories begin with it ({listed}); give more of the id")
 
 
 @main.command()
@@ -152,7 +172,7 @@ def show(story, db, as_json, preferred_lang):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
 def export(db, per_article, with_text, output):
     """Export stories (or articles) as JSON Lines."""
-    store = _open(db)
+    store = open_store(db)
     handle = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
         if per_article:
@@ -166,6 +186,25 @@ def export(db, per_article, with_text, output):
     finally:
         if output:
             handle.close()
+
+
+@main.command()
+@db_option
+def migrate(db):
+    """Upgrade an existing database to this couverture's schema version (ingest, demo and
+    feeds commands do it too; the reading commands never change a database)."""
+    from .store.opening import check_location
+    from .store.schema import SCHEMA_VERSION
+
+    try:
+        check_location(db, create=False)  # migrating a mistyped path creates nothing
+    except CouvertureError as exc:
+        raise click.ClickException(str(exc)) from exc
+    store = open_store(db, create=True)
+    if store.found_version == SCHEMA_VERSION:
+        click.echo(f"{db}: schema version {SCHEMA_VERSION} already, nothing to do")
+    else:
+        click.echo(f"{db}: schema version {store.found_version or 0} -> {SCHEMA_VERSION}")
 
 
 @main.command(name="eval")
@@ -217,30 +256,19 @@ def demo(db, serve, host, port):
     """Ingest the bundled demo corpus (5 languages), print its stories, then serve them."""
     from .demo import demo_corpus_path
     from .engine import ingest_paths
+    from .web.cli import bind_or_fail, serve_store
 
-    store = _open(db)
+    sock = bind_or_fail(host, port) if serve else None  # a port in use fails now, not after the ingest
+    store = open_store(db, create=True)
     report = ingest_paths(store, [str(demo_corpus_path())])
     for error in report.errors:
         click.echo(f"error: {printable(error.origin)}: {printable(error.reason)}", err=True)
     click.echo(f"demo corpus: {report.added} added, {report.duplicates} already stored -> {store.url}\n")
     for story in store.list_stories():
         click.echo(_story_line(story))
-    if serve:
-        serve_app = _web_server()
-        if serve_app is None:
-            click.echo("\n(the web page is not part of this build; use `couverture show STORY`)")
-            return
-        click.echo(f"\nserving on http://{host}:{port}/  (Ctrl-C to stop)")
-        serve_app(db, host, port)
-
-
-def _web_server():
-    """The web server's entry point when the web package is installed, else None."""
-    try:
-        from .web.server import run_server
-    except ImportError:
-        return None
-    return run_server
+    if sock is not None:
+        click.echo()
+        serve_store(store, sock, "serving")
 
 
 def _register_optional_commands() -> None:

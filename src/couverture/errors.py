@@ -30,6 +30,11 @@ class BrokenInstall(CouvertureError):
                          "reinstall it with its dependencies (pip install -e .)")
 
 
+class DatabaseError(CouvertureError):
+    """A database that cannot be used as asked: missing, not couverture's, of another
+    schema version, or unreachable. The message is one line saying what to do."""
+
+
 def _escape(match: re.Match) -> str:
     code = ord(match.group())
     if 0xDC80 <= code <= 0xDCFF:  # a byte that os.fsdecode could not read

@@ -1,10 +1,13 @@
-"""Sentence vectors kept in the story's database, so a coverage page is fast the second time.
+"""Sentence vectors kept in the story's database, so a coverage view is fast to compute again.
 
 Coverage embeds every sentence and quote of a story (the stored article embedding
-covers only the title and lead). Embedding runs at about 60-100 texts a second on
-two cores, so vectors are cached by text: a story that gains one article only pays
-for that article's sentences. The table lives on its own ``MetaData`` so it never
-touches the store's schema or migrations; it is created on first use.
+covers only the title and lead), at about 60-100 texts a second on two cores, so
+vectors are cached by text (table ``coverage_cache``): a story that gains one article
+only pays for that article's sentences. Whole views are kept too (``view.py``).
+
+The table belongs to the store's schema (``store/schema.py``), made by its
+migrations; readers only add rows, and a database they cannot write to still gets
+its coverage, computed again next time.
 """
 from __future__ import annotations
 
@@ -13,18 +16,10 @@ import threading
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import Column, Engine, LargeBinary, MetaData, String, Table, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
-coverage_metadata = MetaData()
-
-coverage_cache = Table(
-    "coverage_cache",
-    coverage_metadata,
-    Column("key", String(64), primary_key=True),  # sha1 of model name + text
-    Column("model", String(64), nullable=False),
-    Column("vector", LargeBinary, nullable=False),
-)
+from ..store.schema import coverage_cache
 
 
 def _key(model: str, text: str) -> str:
@@ -41,13 +36,7 @@ class CachedEmbedder:
         self.dim = getattr(embedder, "dim", None)
         self._memory: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
-        self._ready = False
         self.computed = 0  # texts embedded by the model (not found in a cache), for tests and logs
-
-    def _ensure_table(self) -> None:
-        if self.engine is not None and not self._ready:
-            coverage_metadata.create_all(self.engine)
-            self._ready = True
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
@@ -57,7 +46,6 @@ class CachedEmbedder:
         found: dict[str, np.ndarray] = {k: self._memory[k] for k in keys if k in self._memory}
         missing = [k for k in dict.fromkeys(keys) if k not in found]
         if missing and self.engine is not None:
-            self._ensure_table()
             with self.engine.connect() as conn:
                 for start in range(0, len(missing), 500):
                     chunk = missing[start : start + 500]

@@ -6,24 +6,18 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, and_, delete, select
+from sqlalchemy.exc import SQLAlchemyError
 
-from ..analyze.embed import default_embedder
-from ..analyze.entities import extract_entities
-from .align import align
-from .cache import CachedEmbedder
-from .copies import families, find_copies
-from .divergence import find_divergences
-from .facts import shared_facts, unique_facts
-from .quotes import NameBook, extract_quotes, merge_quotes
-from .sources import source_entry
-from .summary import summarize
-from .timeline import timeline
+from ..store.schema import coverage_views
 
-MAX_ALIGNED_ARTICLES = 60  # a larger story aligns its 30 earliest and 30 latest articles (a page must stay fast)
-VERSION = 1  # bump when the view's content changes, so cached views are recomputed
+# Bump when the view's content changes (or the default encoder does), so that views
+# stored in databases and kept in memory are recomputed.
+VERSION = 1
+DEFAULT_MODEL = "use-multilingual-v3"  # analyze.embed.USEEmbedder.name, without loading the encoder's module
 
 JSON_KEYS = ("id", "headline", "sources", "timeline", "summary", "quotes", "shared_facts", "unique_facts",
              "divergences", "copies")
@@ -47,64 +41,18 @@ class StoryView:
     def to_json(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in JSON_KEYS}
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "StoryView":
+        """The view back from :meth:`to_json` (how views are stored in the database)."""
+        return cls(**{key: data[key] for key in JSON_KEYS})
+
     def source(self, article_id: str) -> dict | None:
         return next((s for s in self.sources if s["article_id"] == article_id), None)
 
 
-def compute_story_view(articles, story_id: str, headline: str | None = None, embedder=None,
-                       preferred_lang: str | None = None) -> StoryView:
-    """The coverage of ``articles`` (stored articles, in store order) with any ``Embedder``."""
-    articles = list(articles)
-    embedder = embedder or default_embedder()
-    order = {a.id: i for i, a in enumerate(articles)}
-    aligned = articles
-    if len(articles) > MAX_ALIGNED_ARTICLES:
-        half = MAX_ALIGNED_ARTICLES // 2
-        aligned = articles[:half] + articles[-half:]
-    positions = {a.id: i for i, a in enumerate(aligned)}
-    alignment = align(aligned, embedder)
-
-    copies = find_copies(aligned, alignment, positions)
-    family_of = families([a.id for a in articles], copies)
-    link_of = {c["article_id"]: c for c in copies}
-
-    shared = shared_facts(alignment, family_of, preferred_lang, order)
-    unique = unique_facts(alignment, aligned, family_of, order)
-    summary = summarize(alignment, family_of, preferred_lang, order)
-
-    story_names = NameBook([e[0] for a in articles for e in (a.features or {}).get("entities", [])])
-    mentions = []
-    for article in articles:
-        names = [e[0] for e in (article.features or {}).get("entities", [])]
-        if not names:
-            names = [e.text for e in extract_entities((article.features or {}).get("sentences", []), article.lang)]
-        mentions.extend(extract_quotes(article.text, article.lang, article.id, names, story_names))
-    quotes, speaker_divergences = merge_quotes(mentions, embedder, order, preferred_lang)
-
-    entity_keys: dict[str, set[str]] = {}
-    for article in articles:
-        fam = family_of.get(article.id, article.id)
-        entity_keys.setdefault(fam, set()).update(k for _, k, _ in (article.features or {}).get("entities", []))
-    years = {a.published.year for a in articles if a.published}
-    divergences = find_divergences(alignment, aligned, family_of, entity_keys, years) + speaker_divergences
-
-    return StoryView(
-        id=story_id,
-        headline=headline if headline is not None else (articles[0].title if articles else ""),
-        sources=[source_entry(a, link_of.get(a.id)) for a in articles],
-        timeline=timeline(articles, shared, order),
-        summary=summary,
-        quotes=quotes,
-        shared_facts=shared,
-        unique_facts=unique,
-        divergences=divergences,
-        copies=copies,
-    )
-
-
 _views: "OrderedDict[tuple, StoryView]" = OrderedDict()
 _views_lock = threading.Lock()
-_embedders: dict[str, CachedEmbedder] = {}
+_embedders: dict = {}  # store URL -> coverage.cache.CachedEmbedder
 
 
 def _headline(store, story_id: str) -> str | None:
@@ -117,33 +65,102 @@ def _headline(store, story_id: str) -> str | None:
 def build_story_view(store, story_id: str, preferred_lang: str | None = None, embedder=None) -> StoryView:
     """The full coverage of one stored story (``story_id`` may be a prefix or a merged-away id).
 
-    Sentence vectors are cached in the store's database (table ``coverage_cache``) and
-    recent views in memory, keyed by the story's member articles: a story that gains
-    an article is recomputed, and only the new article's sentences are embedded.
+    Views are kept by the story's member articles and their texts (a story that gains an
+    article, or whose article changed, is recomputed), in memory and in the store's database (table ``coverage_views``), so
+    showing a story again, from any process, reads one row and loads no model. When
+    one is computed, its sentence vectors come from the table ``coverage_cache`` where
+    known: only a new article's sentences go through the encoder.
     """
     resolved = store.resolve_story_id(story_id) or story_id
     articles = store.story_articles(resolved)
     if not articles:
         raise KeyError(f"no story {story_id!r}")
-    # ingested_at too: an article replaced by a new version of its page keeps its id.
-    members = hashlib.sha1("\n".join(sorted(f"{a.id}@{a.ingested_at}" for a in articles)).encode()).hexdigest()
-    base = embedder or default_embedder()
-    key = (store.url, resolved, members, preferred_lang, getattr(base, "name", type(base).__name__), VERSION)
+    members = _members_digest(articles)
+    model = DEFAULT_MODEL if embedder is None else getattr(embedder, "name", type(embedder).__name__)
+    stored_key = hashlib.sha1(json.dumps([resolved, members, preferred_lang, model, VERSION]).encode()).hexdigest()
+    key = (store.url, stored_key)
     with _views_lock:
         if key in _views:
             _views.move_to_end(key)
             return _views[key]
-    cached = _embedders.get(store.url) if embedder is None else None
-    if cached is None or cached.engine is not store.engine:
-        cached = CachedEmbedder(base, store.engine)
-        if embedder is None:
-            _embedders[store.url] = cached
-    view = compute_story_view(articles, resolved, _headline(store, resolved), cached, preferred_lang)
+    stored = load_view(store.engine, stored_key)
+    if stored is not None:
+        view = StoryView.from_json(stored)
+    else:
+        view = _compute(store, resolved, articles, preferred_lang, embedder)
+        save_view(store.engine, stored_key, resolved, members, view.to_json())
     with _views_lock:
         _views[key] = view
         while len(_views) > 64:
             _views.popitem(last=False)
     return view
+
+
+def _members_digest(articles) -> str:
+    """What a stored view depends on: which articles, and what they say (an article
+    re-fetched under the same id with a new text makes the view stale too)."""
+    digest = hashlib.sha1()
+    for article in sorted(articles, key=lambda a: a.id):
+        digest.update("\x00".join((article.id, article.title, article.text)).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x01")
+    return digest.hexdigest()
+
+
+_encoder = None
+_encoder_lock = threading.Lock()
+
+
+def _coverage_encoder():
+    """The sentence encoder of coverage, one per process, on one BLAS thread.
+
+    Two threads are faster only on an idle machine: the 819 sentences and clauses of a
+    30-article story took 1.19 s with two threads at a quiet moment, but 8.0-9.6 s with
+    one other busy process on the two cores, against 1.2-1.4 s with one thread
+    (bench/RESULTS.md, issue 22). A page is computed while other work runs (an ingest,
+    a watch), so coverage takes the steady one.
+    """
+    global _encoder
+    with _encoder_lock:
+        if _encoder is None:
+            from ..analyze.embed import USEEmbedder
+
+            _encoder = USEEmbedder(threads=1)
+        return _encoder
+
+
+def _compute(store, story_id: str, articles, preferred_lang: str | None, embedder) -> StoryView:
+    from .cache import CachedEmbedder
+    from .compute import compute_story_view
+
+    cached = _embedders.get(store.url) if embedder is None else None
+    if cached is None or cached.engine is not store.engine:
+        cached = CachedEmbedder(embedder or _coverage_encoder(), store.engine)
+        if embedder is None:
+            _embedders[store.url] = cached
+    return compute_story_view(articles, story_id, _headline(store, story_id), cached, preferred_lang)
+
+
+# --- views kept in the database --------------------------------------------------------------
+
+
+def load_view(engine: Engine, key: str) -> dict | None:
+    """A stored view (``StoryView.to_json()``) by its key, or None."""
+    with engine.connect() as conn:
+        return conn.execute(select(coverage_views.c.view).where(coverage_views.c.key == key)).scalar()
+
+
+def save_view(engine: Engine, key: str, story_id: str, members: str, view: dict) -> None:
+    """Store a computed view, dropping the story's views of other member sets (stale
+    since an article joined or left). Best effort, as for vectors: another process may
+    have stored the same view meanwhile, and a read-only database keeps nothing."""
+    row = {"key": key, "story_id": story_id, "members": members, "view": view, "computed_at": datetime.now(timezone.utc)}
+    try:
+        with engine.begin() as conn:
+            conn.execute(delete(coverage_views).where(
+                and_(coverage_views.c.story_id == story_id, coverage_views.c.members != members)))
+            conn.execute(coverage_views.insert(), [row])
+    except SQLAlchemyError:
+        pass
 
 
 # --- text ------------------------------------------------------------------------------

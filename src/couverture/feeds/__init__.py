@@ -6,36 +6,33 @@ limit), ``parse`` (feeds and OPML), ``documents`` (pages and entries -> RawDocum
 ``state`` (the feed registry in the store's database), ``watch`` (the polling loop)
 and ``cli`` (the ``feeds`` and ``watch`` commands). The names below are the public API.
 """
-from .documents import documents_from_sources, page_document
-from .fetch import (
-    USER_AGENT, BlockedAddress, FetchError, Fetcher, FetchPolicy, FetchResult, RobotsDisallowed, TooLarge,
-)
-from .parse import FeedError, ParsedFeed, parse_feed, read_opml
-from .state import Feed, FeedRegistry
-from .urls import canonicalize, is_url, url_date
-from .watch import PollResult, Watcher, parse_interval
+from .._lazy import lazy_exports
 
-__all__ = [
-    "USER_AGENT",
-    "BlockedAddress",
-    "Feed",
-    "FeedError",
-    "FeedRegistry",
-    "FetchError",
-    "FetchPolicy",
-    "FetchResult",
-    "Fetcher",
-    "ParsedFeed",
-    "PollResult",
-    "RobotsDisallowed",
-    "TooLarge",
-    "Watcher",
-    "canonicalize",
-    "documents_from_sources",
-    "is_url",
-    "page_document",
-    "parse_feed",
-    "parse_interval",
-    "read_opml",
-    "url_date",
-]
+# Imported on first use (see couverture/_lazy.py): the command line loads this package for
+# its ``feeds`` and ``watch`` commands at start, and has no use for the HTTP client then.
+_EXPORTS = {
+    "USER_AGENT": ".fetch",
+    "BlockedAddress": ".fetch",
+    "Feed": ".state",
+    "FeedError": ".parse",
+    "FeedRegistry": ".state",
+    "FetchError": ".fetch",
+    "FetchPolicy": ".fetch",
+    "FetchResult": ".fetch",
+    "Fetcher": ".fetch",
+    "ParsedFeed": ".parse",
+    "PollResult": ".watch",
+    "RobotsDisallowed": ".fetch",
+    "TooLarge": ".fetch",
+    "Watcher": ".watch",
+    "canonicalize": ".urls",
+    "documents_from_sources": ".documents",
+    "is_url": ".urls",
+    "page_document": ".documents",
+    "parse_feed": ".parse",
+    "parse_interval": ".watch",
+    "read_opml": ".parse",
+    "url_date": ".urls",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
+__all__ = list(_EXPORTS)

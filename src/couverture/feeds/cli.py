@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import click
 
 from ..errors import printable
-from ..store import DEFAULT_DB, Store
+from ..store import DEFAULT_DB
 
 _db_option = click.option(
     "--db", "db", default=DEFAULT_DB, show_default=True, envvar="COUVERTURE_DB",
@@ -16,11 +16,10 @@ _db_option = click.option(
 )
 
 
-def _open(db: str) -> Store:
-    try:
-        return Store(db)
-    except Exception as exc:  # a wrong path or URL: say which and why, no traceback
-        raise click.ClickException(f"cannot open database {db!r}: {exc}") from exc
+def _open(db: str):
+    from ..cli import open_store
+
+    return open_store(db, create=True)  # the feed registry is written to; one-line errors
 
 
 def _when(moment: datetime | None) -> str:

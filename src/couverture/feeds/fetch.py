@@ -526,8 +526,10 @@ class Fetcher:
                 raise  # the host itself cannot be reached (DNS, refused, timed out): say that, not "robots.txt"
             if exc.status >= 500 or exc.status == 429:
                 # RFC 9309: an unreachable robots.txt means "do not crawl" for now.
-                raise FetchError(f"robots.txt of {url.host} is unavailable ({exc.reason}), so its pages are not "
-                                 "fetched for now", transient=True, retry_after=exc.retry_after, status=exc.status) from exc
+                # No promise of a retry here: a one-shot `ingest URL` makes none (the watcher's
+                # schedule, shown by `feeds list`, says when it tries again).
+                raise FetchError(f"robots.txt of {url.host} is unavailable ({exc.reason}), so its pages are not fetched",
+                                 transient=True, retry_after=exc.retry_after, status=exc.status) from exc
             parser = None  # 4xx: no rules, everything allowed
         else:
             parser = RobotFileParser()

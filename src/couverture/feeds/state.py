@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 
 from ..store import Store
-from ..store.database import create_tables
+from ..store.migrations import create_missing
 
 metadata = MetaData()
 
@@ -111,7 +111,7 @@ class FeedRegistry:
     def __init__(self, store: Store):
         self.store = store
         self.engine = store.engine
-        create_tables(metadata, self.engine)
+        create_missing(self.engine, metadata)  # two writers may open a new database at once
 
     # --- registry ---
     def add(self, url: str, title: str | None = None, interval_seconds: int | None = None) -> tuple[Feed, bool]:

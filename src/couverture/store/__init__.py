@@ -1,4 +1,13 @@
-"""Store: SQLite by default, PostgreSQL when given a URL (SQLAlchemy Core)."""
-from .database import DEFAULT_DB, Store, StoredArticle, StorySummary, database_url, features_from_json
+"""Store: SQLite by default, PostgreSQL when given a URL (SQLAlchemy Core).
 
-__all__ = ["DEFAULT_DB", "Store", "StoredArticle", "StorySummary", "database_url", "features_from_json"]
+The names are imported on first use: the command line builds its options from
+``DEFAULT_DB`` at start, before any database is opened or SQLAlchemy loaded.
+"""
+from .._lazy import lazy_exports
+
+DEFAULT_DB = "couverture.db"
+
+_EXPORTS = {name: ".database" for name in ("Store", "StoredArticle", "StorySummary", "database_url", "features_from_json")}
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
+__all__ = ["DEFAULT_DB", *_EXPORTS]

@@ -5,27 +5,30 @@ leaves the database as it was before the batch.
 """
 from __future__ import annotations
 
-import json
-import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy import Engine, bindparam, create_engine, event, func, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 
-from ..cluster.profile import ArticleProfile, DocumentFrequencies, StoryProfile
+from ..errors import DatabaseError
 from ..models import Article, Entity, Features
 from . import schema
 from .lock import WriterLock
+from .migrations import inspect_database, schema_transaction, upgrade
+from . import DEFAULT_DB
+from .opening import check_contents, check_location, engine_url, short_reason
+from .schema import SCHEMA_VERSION, article_versions, articles, frequencies, ingest_errors, meta, stories, story_merges
 from .search import like_escape
-from .schema import (
-    SCHEMA_VERSION, article_versions, articles, frequencies, ingest_errors, meta, metadata, stories, story_merges,
-)
 
-DEFAULT_DB = "couverture.db"
+if TYPE_CHECKING:  # numpy and the clusterer's profiles are imported where used: listing stories needs neither
+    import numpy as np
+
+    from ..cluster.profile import ArticleProfile, DocumentFrequencies, StoryProfile
 
 
 def database_url(target: str | Path) -> str:
@@ -44,10 +47,14 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def _vector_bytes(vector: np.ndarray) -> bytes:
+    import numpy as np
+
     return np.asarray(vector, dtype=np.float32).tobytes()
 
 
 def _vector(blob: bytes | None) -> np.ndarray | None:
+    import numpy as np
+
     return None if blob is None else np.frombuffer(blob, dtype=np.float32).copy()
 
 
@@ -136,13 +143,42 @@ def features_from_json(data: dict, embedding: np.ndarray) -> Features:
 class Store:
     """The database behind the CLI and the web: articles, stories, membership."""
 
-    def __init__(self, target: str | Path = DEFAULT_DB, echo: bool = False):
-        self.url = database_url(target)
-        self.engine: Engine = create_engine(self.url, echo=echo, future=True)
+    def __init__(self, target: str | Path = DEFAULT_DB, echo: bool = False, *, create: bool = True):
+        """Open ``target``, a SQLite file path or a database URL.
+
+        ``create=True`` (write commands): a missing SQLite file or an empty database is
+        made a couverture database, and an older schema is upgraded. ``create=False``
+        (read commands): the database must exist and be couverture's at this schema
+        version; nothing is created or migrated. Either way a database that is not
+        couverture's, or of a newer schema, is refused: :class:`DatabaseError`, whose
+        message is one line for the user.
+        """
+        shown = str(target)
+        self.url = database_url(target)  # as shown to the user and as a cache key
+        check_location(shown, create)
+        self.engine: Engine = create_engine(engine_url(shown, create), echo=echo, future=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        self.writer = WriterLock(self.engine)
-        self.migrate()
+        self.writer = WriterLock(self.engine)  # taken by ingests (``writing``); readers never take it
+        try:
+            with self.engine.connect() as conn:
+                found = inspect_database(conn)
+                check_contents(shown, found, create)
+                if create and conn.dialect.name == "sqlite":
+                    # Persistent once set, and set only on couverture's own (or a new) file:
+                    # readers (the web page) never block the ingest writer.
+                    conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            self.found_version = found.version  # as opened (None: a new database), before any upgrade
+            if create and found.version != SCHEMA_VERSION:
+                self.migrate()
+        except DatabaseError:
+            self.engine.dispose()
+            raise
+        except SQLAlchemyError as exc:
+            self.engine.dispose()
+            if "file is not a database" in str(exc):
+                raise DatabaseError(f"{shown} is not a SQLite database; give another --db") from exc
+            raise DatabaseError(f"cannot open database {shown}: {short_reason(exc)}") from exc
 
     def writing(self, on_wait=None, timeout: float | None = None):
         """Context manager: hold the database's writer lock (see ``store/lock.py``);
@@ -150,21 +186,19 @@ class Store:
         return self.writer.hold(on_wait=on_wait, timeout=timeout)
 
     # --- schema -------------------------------------------------------------------
-    def migrate(self) -> None:
-        """Create missing tables and record the schema version (idempotent)."""
-        create_tables(metadata, self.engine)
-        with self.engine.begin() as conn:
-            current = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
-            if current is None:
-                conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
-            elif int(current) > SCHEMA_VERSION:
-                raise RuntimeError(
-                    f"database schema version {current} is newer than this couverture ({SCHEMA_VERSION}); upgrade couverture"
-                )
-            for migration in MIGRATIONS:
-                migration(conn, self.engine.dialect.name)
-            if current is not None and int(current) < SCHEMA_VERSION:
-                conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
+    def migrate(self) -> int:
+        """Bring the database to this code's schema version; returns the version it had
+        (0: empty). A store opened with ``create=True`` has already done it.
+
+        One writer at a time (``schema_transaction``): a second writer that opened the
+        database while the first was upgrading it finds it upgraded and does nothing.
+        The steps create only what is missing and the version is recorded last, so an
+        upgrade cut short is finished by the next writer that opens the database.
+        """
+        with schema_transaction(self.engine) as conn:
+            found = inspect_database(conn)
+            check_contents(self.url, found, create=True)
+            return upgrade(conn, found)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -234,6 +268,8 @@ class Store:
         """The stored document frequencies ``name`` with no key resident yet: counts
         are read per key when needed (see DocumentFrequencies.ensure), so opening
         costs the same whatever the size of the archive's vocabulary."""
+        from ..cluster.profile import DocumentFrequencies
+
         opened = DocumentFrequencies(loader=lambda keys: self.frequency_counts(name, keys))
         with self.engine.connect() as conn:
             opened.docs = _frequency_docs(conn, name)
@@ -253,6 +289,8 @@ class Store:
     def load_frequencies(self, name: str) -> DocumentFrequencies:
         """Every stored document frequency ``name`` at once (for tools and checks;
         ingest opens them with ``open_frequencies``)."""
+        from ..cluster.profile import DocumentFrequencies
+
         loaded = DocumentFrequencies()
         with self.engine.connect() as conn:
             loaded.docs = _frequency_docs(conn, name)
@@ -268,6 +306,8 @@ class Store:
         ``since``: only stories last published at or after it, and undated ones.
         ``until``: only stories first published at or before it, and undated ones.
         """
+        from ..cluster.profile import StoryProfile
+
         recency = func.coalesce(stories.c.last_published, stories.c.updated_at)
         query = select(stories).where(stories.c.merged_into.is_(None))
         if since is not None:
@@ -419,6 +459,18 @@ class Store:
                 row = conn.execute(select(stories.c.id, stories.c.merged_into).where(stories.c.id == row.merged_into)).first()
             return row.id if row is not None else None
 
+    def story_ids_with_prefix(self, prefix: str, limit: int = 10) -> list[str]:
+        """Ids of the listed stories (not merged away, not empty) that begin with ``prefix``, in order."""
+        if len(prefix) > MAX_STORY_ID_CHARS:
+            return []  # longer than any id (and SQLite refuses a LIKE pattern that long)
+        query = (
+            select(stories.c.id)
+            .where(stories.c.id.startswith(prefix, autoescape=True), stories.c.merged_into.is_(None), stories.c.size > 0)
+            .order_by(stories.c.id).limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
     def list_stories(self, limit: int | None = None, offset: int = 0) -> list[StorySummary]:
         recency = func.coalesce(stories.c.last_published, stories.c.updated_at)
         query = (
@@ -481,6 +533,8 @@ class Store:
 
     def story_member_profiles(self, story_ids: Sequence[str]) -> dict[str, list[ArticleProfile]]:
         """Clusterer profiles of the articles of each story (for a regroup after a restore)."""
+        from ..cluster.profile import ArticleProfile
+
         out: dict[str, list[ArticleProfile]] = {sid: [] for sid in story_ids}
         columns = (articles.c.id, articles.c.story_id, articles.c.lang, articles.c.published, articles.c.title,
                    articles.c.features, articles.c.embedding)
@@ -520,20 +574,6 @@ class Store:
 
 
 MAX_STORY_ID_CHARS = 64  # story ids are 32 characters at most; a longer one names nothing
-
-
-def create_tables(tables_metadata, engine: Engine, attempts: int = 5) -> None:
-    """``create_all``, safe when two processes open a new database at once: the one that
-    loses the race to create a table sees it exists and tries again."""
-    from sqlalchemy.exc import OperationalError, ProgrammingError
-
-    for attempt in range(attempts):
-        try:
-            tables_metadata.create_all(engine)
-            return
-        except (OperationalError, ProgrammingError) as exc:
-            if "already exists" not in str(exc) or attempt == attempts - 1:
-                raise
 
 
 def _upsert(conn, table, rows: list[dict], key_columns: Sequence[str]) -> None:
@@ -578,22 +618,9 @@ def _save_frequencies(conn, name: str, counts: DocumentFrequencies, keys: Iterab
     _upsert(conn, meta, [{"key": f"dfdocs:{name}", "value": str(counts.docs)}], ("key",))
 
 
-def move_frequency_blobs(conn, dialect: str) -> None:
-    """Migration to schema 2: document frequencies from one compressed JSON value per
-    name in ``meta`` (rewritten whole by every batch) to the ``frequencies`` table."""
-    for key, value in conn.execute(select(meta.c.key, meta.c.value).where(meta.c.key.like("df:%"))).all():
-        data = json.loads(zlib.decompress(bytes.fromhex(value)).decode("utf-8"))
-        counts = DocumentFrequencies()
-        counts.docs = data["docs"]
-        counts.df = Counter(data["df"])
-        _save_frequencies(conn, key[len("df:"):], counts, counts.df.keys())
-        conn.execute(meta.delete().where(meta.c.key == key))
-
-
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers (the web page) never block the ingest writer
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
@@ -603,12 +630,5 @@ def _chunks(items: list, size: int):
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
-
-# Migrations run in order after create_all; each must be idempotent. Later schema
-# changes (new columns, FTS tables) append a function here and bump SCHEMA_VERSION.
-MIGRATIONS: list = []
-from .search import create_search_index  # noqa: E402  (FTS5 index over titles and texts)
-MIGRATIONS.append(create_search_index)
-MIGRATIONS.append(move_frequency_blobs)
 
 __all__ = ["DEFAULT_DB", "Store", "StoredArticle", "StorySummary", "database_url", "features_from_json", "schema"]

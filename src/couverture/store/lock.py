@@ -27,8 +27,14 @@ from sqlalchemy import Engine, text
 from ..errors import CouvertureError
 
 POLL_SECONDS = 0.2
-# A fixed advisory-lock key (64-bit, signed) naming "the couverture writer" in a database.
-_PG_KEY = int.from_bytes(hashlib.sha256(b"couverture writer").digest()[:8], "big", signed=True)
+
+
+def advisory_key(name: str) -> int:
+    """A fixed PostgreSQL advisory-lock key (64-bit, signed) naming one of couverture's locks."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+_PG_KEY = advisory_key("couverture writer")
 
 
 class WriterBusy(CouvertureError):

@@ -1,4 +1,9 @@
-"""One schema for SQLite and PostgreSQL (SQLAlchemy Core), with numbered migrations."""
+"""One schema for SQLite and PostgreSQL (SQLAlchemy Core), with numbered migrations.
+
+``SCHEMA_VERSION`` is the version this code reads and writes; ``migrations.py`` holds
+the step from each version to the next. Adding or changing a table means a new step
+there and one more here.
+"""
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -7,7 +12,12 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
-SCHEMA_VERSION = 2  # 2: document frequencies in their own table, one row per key
+# 1: articles, stories, merges, errors and the search index
+# 2: document frequencies in their own table, one row per key
+# 3: the coverage caches (sentence vectors, computed views) and the web page's indexes,
+#    made by the upgrade instead of by the first reader that needed them
+# 4: the earlier versions of articles whose page changed under the same URL
+SCHEMA_VERSION = 4
 
 meta = Table(
     "meta",
@@ -89,6 +99,28 @@ frequencies = Table(
     Column("key", Text, primary_key=True),
     Column("df", Integer, nullable=False),
     sqlite_with_rowid=False,  # the key is the row: one B-tree instead of a table and an index
+)
+
+# The full-coverage stage's caches (``coverage/cache.py``): sentence vectors by text, and
+# whole story views by the story's members, so that showing a story a second time, in
+# another process, reads one row instead of running the encoder and the alignment.
+coverage_cache = Table(
+    "coverage_cache",
+    metadata,
+    Column("key", String(64), primary_key=True),  # sha1 of model name + text
+    Column("model", String(64), nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+)
+
+coverage_views = Table(
+    "coverage_views",
+    metadata,
+    Column("key", String(64), primary_key=True),  # sha1 of story id, members, language, model, view version
+    Column("story_id", String(32), nullable=False),
+    Column("members", String(40), nullable=False),  # sha1 of the member articles' ids, titles and texts
+    Column("view", JSON, nullable=False),  # StoryView.to_json()
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_coverage_views_story", "story_id"),
 )
 
 # Earlier versions of articles whose page changed under the same URL: the article row

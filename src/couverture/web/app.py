@@ -22,7 +22,6 @@ from .. import __version__
 from ..store import DEFAULT_DB, Store
 from . import api, pages
 from .errors import BadParameters, parameter_errors
-from .queries import ensure_indexes
 from .render import STATIC, render
 
 CONTENT_SECURITY_POLICY = (
@@ -135,8 +134,9 @@ def create_app(db: str | Path | Store = DEFAULT_DB, allowed_hosts: Sequence[str]
 
     ``allowed_hosts``: host names it answers to besides addresses and ``localhost``
     (see :func:`host_allowed`)."""
-    store = db if isinstance(db, Store) else Store(db)
-    ensure_indexes(store.engine)
+    # Serving only reads: a database path is opened as it is (never created or upgraded;
+    # the indexes the listings need come with the schema, store/migrations.py).
+    store = db if isinstance(db, Store) else Store(db, create=False)
     readers_do_not_wait(store)
     app = FastAPI(
         title="couverture",

@@ -1,6 +1,8 @@
 """The ``couverture serve`` command (added to the main command group by ``register``)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import click
 
 from ..store import DEFAULT_DB
@@ -19,15 +21,32 @@ def register(main: click.Group) -> None:
                        "are; other names are refused, against DNS rebinding.")
     def serve(db, host, port, allowed_hosts):
         """Serve the stories as a web page and a JSON API (/api/, schema at /openapi.json)."""
-        from ..store import Store
-        from .server import run_server
+        from ..cli import open_store
 
-        try:
-            store = Store(db)
-        except Exception as exc:  # a wrong path or URL: say which and why, no traceback
-            raise click.ClickException(f"cannot open database {db!r}: {exc}") from exc
+        store = open_store(db)  # reading: a missing or foreign database is refused, never created
         count = store.count_articles()
         if count == 0:
             click.echo("the database has no articles yet: run `couverture ingest PATH` or `couverture demo`", err=True)
-        click.echo(f"serving {count} article(s) from {store.url} on http://{host}:{port}/  (Ctrl-C to stop)")
-        run_server(store, host, port, allowed_hosts=allowed_hosts)
+        serve_store(store, bind_or_fail(host, port), f"serving {count} article(s) from {store.url}",
+                    allowed_hosts=allowed_hosts)
+
+
+def bind_or_fail(host: str, port: int):
+    """The listening socket for ``host:port``, or a one-line error saying why not."""
+    from .server import ListenError, listen
+
+    try:
+        return listen(host, port)
+    except ListenError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def serve_store(store, sock, what: str, allowed_hosts: Sequence[str] = ()) -> None:
+    """Announce ``what`` with the address of ``sock`` (bound by :func:`bind_or_fail`), then serve
+    until Ctrl-C; ``allowed_hosts``: the host names it answers to besides addresses and localhost."""
+    from .server import run_server
+
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
+    click.echo(f"{what} on http://{shown}:{port}/  (Ctrl-C to stop)")
+    run_server(store, host, port, sock=sock, allowed_hosts=allowed_hosts)

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Engine, and_, func, select, text
+from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..store.database import StorySummary
@@ -18,33 +18,6 @@ from ..store.schema import articles, stories
 from ..store.search import article_match, article_snippets, query_words, search_articles
 
 MAX_PER_PAGE = 100
-
-# Indexes the listing queries need to stay fast on large archives: the story list's
-# order (a partial index matching exactly its WHERE, so counting and paging read the
-# index, not the wide story rows), and covering indexes for the language and outlet
-# filters and the filter menus. Created when the web app starts; idempotent.
-_INDEXES = {
-    "sqlite": [
-        "CREATE INDEX IF NOT EXISTS ix_web_stories_recency ON stories "
-        "(coalesce(last_published, updated_at) DESC, id) WHERE merged_into IS NULL AND size > 0",
-        "CREATE INDEX IF NOT EXISTS ix_web_articles_lang ON articles (lang, story_id)",
-        "CREATE INDEX IF NOT EXISTS ix_web_articles_outlet ON articles (outlet, story_id)",
-    ],
-    "postgresql": [
-        "CREATE INDEX IF NOT EXISTS ix_web_stories_recency ON stories "
-        "((coalesce(last_published, updated_at)) DESC, id) WHERE merged_into IS NULL AND size > 0",
-        "CREATE INDEX IF NOT EXISTS ix_web_articles_lang ON articles (lang, story_id)",
-        "CREATE INDEX IF NOT EXISTS ix_web_articles_outlet ON articles (outlet, story_id)",
-    ],
-}
-
-
-def ensure_indexes(engine: Engine) -> None:
-    statements = _INDEXES.get(engine.dialect.name, [])
-    if statements:
-        with engine.begin() as conn:
-            for statement in statements:
-                conn.execute(text(statement))
 
 
 @dataclass
