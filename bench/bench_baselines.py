@@ -33,11 +33,16 @@ Tuning, the same way as couverture's cross-fitted decision model
                  run on each fold too, with its shipped decisions and with decisions
                  fitted on the other fold's headlines; (b) all headlines clustered together, baselines
                  with the parameters tuned on all of ECB+ (only when ECB+ is in the run).
+  multinews_dev  couverture as `couverture eval multinews_dev`: 3 folds of families of
+                 look-alike stories, each clustered among all 155 articles with decisions
+                 fitted on the shipped recipe without it, and scored on its own articles;
+                 with the dates as given, none, and a seeded half.
+                 Baselines cluster all articles with the parameters tuned on ECB+.
 "Oracle" rows pick the parameters on the scored data itself: an upper bound, not a
 result.
 
     python bench/bench_baselines.py
-    python bench/bench_baselines.py --datasets ecbplus
+    python bench/bench_baselines.py --datasets ecbplus multinews_dev
     python bench/bench_baselines.py --datasets googlenews_fr --no-plot
 """
 from __future__ import annotations
@@ -60,9 +65,12 @@ from sklearn.metrics.pairwise import cosine_distances
 
 from couverture.cluster import OnlineClusterer
 from couverture.cluster.similarity import default_decision_model, default_merge_model
-from couverture.eval.metrics import bcubed, pairwise
-from couverture.eval.runner import analyze_labelled, crossfit_predictions, load_dataset
-from couverture.pipeline import cluster_articles
+from couverture.eval import training_data
+from couverture.eval.datasets import multinews_hard_negatives
+from couverture.eval.metrics import bcubed, hard_negatives_merged, heldout_scores, pairwise
+from couverture.eval.runner import (DATE_MODES, HELD_OUT_FOLDS, _recipe_for, analyze_labelled, crossfit_predictions,
+                                    load_dataset, with_dates)
+from couverture.pipeline import cluster_articles, stream_order
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PLOT = ROOT / "docs" / "bench" / "baselines_ecbplus.png"
@@ -247,7 +255,10 @@ class Row:
     seconds: float | None
 
 
-def print_table(title: str, rows: list[Row], gold: Sequence[str], notes: Sequence[str] = ()) -> None:
+def print_table(title: str, rows: list[Row], gold: Sequence[str], notes: Sequence[str] = (),
+                scores_of: dict | None = None) -> None:
+    """``scores_of``: (BCubed, pairwise) of a row (by ``id``) scored otherwise than by its
+    labels alone (a whole-stream cross-fit, ``metrics.heldout_scores``)."""
     width = max(len(r.method) for r in rows)
     pwidth = max(max(len(r.params) for r in rows), 6)
     print(f"\n{title}")
@@ -256,7 +267,7 @@ def print_table(title: str, rows: list[Row], gold: Sequence[str], notes: Sequenc
     print(header)
     print("  " + "-" * (len(header) - 2))
     for r in rows:
-        b, pw = bcubed(r.predicted, gold), pairwise(r.predicted, gold)
+        b, pw = (scores_of or {}).get(id(r)) or (bcubed(r.predicted, gold), pairwise(r.predicted, gold))
         seconds = f"{r.seconds:7.1f}" if r.seconds is not None else f"{'-':>7}"
         print(f"  {r.method:<{width}}  {r.params:<{pwidth}}  {b.precision:8.4f} {b.recall:6.4f} {b.f1:6.4f}"
               f"  {pw.precision:10.4f} {pw.recall:6.4f} {pw.f1:6.4f}  {len(set(r.predicted)):8d}  {seconds}")
@@ -290,9 +301,15 @@ class Prepared:
 
 
 def prepare(name: str) -> Prepared:
-    """Extract and analyze once, as `couverture eval` does."""
+    """Extract and analyze once, as `couverture eval` does (ECB+ and multinews_dev as
+    the training recipe holds them, so that fold indices agree)."""
     started = time.perf_counter()
-    data = analyze_labelled(load_dataset(name))
+    if name == "ecbplus":
+        data = training_data.analyzed_ecbplus()
+    elif name == "multinews_dev":
+        data = training_data.analyzed_multinews()
+    else:
+        data = analyze_labelled(load_dataset(name))
     return Prepared(name, data.articles, data.features, data.gold, data.groups, len(data.errors),
                     time.perf_counter() - started)
 
@@ -329,8 +346,10 @@ def bench_ecbplus(data: Prepared) -> tuple[dict[str, tuple], dict]:
           f"extract + analyze once: {data.seconds:.1f}s (not counted below)")
 
     started = time.perf_counter()
-    predicted, _ = crossfit_predictions(data.articles, data.features, gold, data.groups, seeded_sequence(n))
-    rows = [Row("couverture", "decision model fitted on the other fold", predicted, time.perf_counter() - started)]
+    predicted, _ = crossfit_predictions(data.articles, data.features, gold, data.groups, seeded_sequence(n), 2,
+                                        _recipe_for("ecbplus"))
+    rows = [Row("couverture", "decisions fitted without the scored fold (as `couverture eval`)", predicted,
+                time.perf_counter() - started)]
     tuned_rows, oracle_rows, notes, tuned_grids = tune_baselines(baselines_for(data), parts, gold, n)
     rows += tuned_rows
     transfer, curves = {}, {}
@@ -429,6 +448,53 @@ def bench_googlenews(data: Prepared, transfer: dict[str, tuple] | None) -> None:
                 oracle_rows, gold, notes)
 
 
+def bench_multinews(data: Prepared, transfer: dict[str, tuple] | None) -> None:
+    """multinews_dev: couverture with decisions fitted without the scored family of
+    look-alike stories (as `couverture eval multinews_dev`), with its dates as given,
+    removed, and removed from a seeded half; the baselines cluster all 155 articles at
+    once with the parameters tuned on ECB+ (they use no dates), plus their oracles."""
+    n, gold = len(data.articles), data.gold
+    pairs = multinews_hard_negatives()
+    families = len(set(data.groups))
+    print(f"\nmultinews_dev: {n} articles ({data.unreadable} unreadable), {len(set(gold))} gold stories in {families} "
+          f"families of look-alike stories, {len(pairs)} hard-negative pairs, "
+          f"{sum(a.published is None for a in data.articles)} undated; "
+          f"extract + analyze once: {data.seconds:.1f}s (not counted below)")
+    rows, fitted, heldout = [], [], {}
+    for mode in DATE_MODES:
+        articles = with_dates(data.articles, mode)
+        started = time.perf_counter()
+        runs: list = []
+        predicted, _ = crossfit_predictions(articles, data.features, gold, data.groups, stream_order(articles),
+                                            HELD_OUT_FOLDS["multinews_dev"], _recipe_for("multinews_dev"), fitted=fitted,
+                                            whole_stream=True, runs=runs)
+        row = Row("couverture", f"dates {mode}, 3 family folds in the whole stream, decisions fitted without "
+                  "the scored fold", predicted, time.perf_counter() - started)
+        heldout[id(row)] = heldout_scores(runs, gold)
+        rows.append(row)
+    whole = [list(range(n))]
+    oracle_rows, notes = [], []
+    for baseline in baselines_for(data):
+        if transfer is not None:
+            p = transfer[baseline.name]
+            grid = run_grid(baseline, whole, [p])
+            if grid.labels:
+                rows.append(Row(baseline.name, f"tuned on ECB+: {baseline.describe(p)}", grid.labels[p][0], grid.seconds))
+            else:
+                notes.append(f"{baseline.name}: the ECB+ setting {baseline.describe(p)} could not run here")
+        grid = run_grid(baseline, whole)
+        notes += failure_note(baseline.name, grid)
+        best, p = oracle(grid, gold, n)
+        oracle_rows.append(Row(f"{baseline.name} (oracle)", baseline.describe(p), best, None))
+    merged = [f"{r.method} ({r.params.split(',')[0]}): {hard_negatives_merged(r.predicted, gold, pairs)} of {len(pairs)}"
+              for r in rows]
+    note = "" if transfer is not None else " (baselines need ECB+ in the run for their transferred parameters)"
+    print_table(f"multinews_dev: all {n} articles{note}", rows, gold, ["hard-negative pairs merged: " + "; ".join(merged)],
+                scores_of=heldout)
+    print_table("multinews_dev oracle: one setting chosen on the scored articles (UPPER BOUND, not a result)",
+                oracle_rows, gold, notes)
+
+
 def plot_curves(curves: dict, path: Path) -> str:
     try:
         import matplotlib
@@ -462,8 +528,8 @@ def plot_curves(curves: dict, path: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--datasets", nargs="+", choices=("ecbplus", "googlenews_fr"),
-                        default=["ecbplus", "googlenews_fr"])
+    parser.add_argument("--datasets", nargs="+", choices=("ecbplus", "googlenews_fr", "multinews_dev"),
+                        default=["ecbplus", "googlenews_fr", "multinews_dev"])
     parser.add_argument("--plot", type=Path, default=DEFAULT_PLOT, help="where to save the ECB+ threshold plot")
     parser.add_argument("--no-plot", action="store_true")
     args = parser.parse_args()
@@ -477,6 +543,8 @@ def main() -> None:
             print(plot_curves(curves, args.plot))
     if "googlenews_fr" in args.datasets:
         bench_googlenews(prepare("googlenews_fr"), transfer)
+    if "multinews_dev" in args.datasets:
+        bench_multinews(prepare("multinews_dev"), transfer)
 
 
 if __name__ == "__main__":

@@ -1,25 +1,28 @@
 """Train the shipped join and merge decisions (src/couverture/cluster/decision_model.json
 and merge_model.json).
 
-Training data: the ECB+ stream (all 982 documents, seeded shuffle, gold
-`event_cluster`: article-vs-candidate-story rows) and the SemEval-2022 Task 8 pairs
-(article-vs-one-article rows, same story when Overall <= 1.5, different when
-Overall >= 2.5; in-between pairs are left out), which bring the cross-lingual cases
-ECB+ lacks. The threshold is the one with the best BCubed F1 on the ECB+ stream
-without merges. The merge model is then fitted on story-vs-story pairs from that
-clustering (`training.merge_rows`) and its threshold chosen the same way, with merges.
-Last, the regroup's pair model is fitted on article pairs of the ECB+ stream
-(`training.pair_decision_rows`) plus the SemEval pairs, and the regroup's linkage,
-threshold and cut ratio are chosen with everything in place.
+Training data: the recipe of `couverture.eval.training_data` (read its doc): the
+ECB+ stream (all 982 documents, seeded shuffle, gold `event_cluster`), the
+multinews_dev stream (155 real articles in 20 languages, publication order as an
+ingest reads them, gold `story`; and the same with a seeded half of its dates removed,
+which only votes in the choice of thresholds), each stream weighing the same, and the
+SemEval-2022 Task 8 pairs (article-vs-one-article rows, same story when Overall <= 1.5,
+different when Overall >= 2.5). Join rows are article-vs-candidate-story rows of each
+stream replayed with its gold stories as state; the join threshold is the one with the
+best mean BCubed F1 over the streams without merges. The merge model is then fitted on
+story-vs-story pairs from those clusterings (`training.merge_rows`) and its threshold
+chosen the same way, with merges. Last, the regroup's pair model is fitted on article
+pairs of the streams (`training.pair_decision_rows`) plus the SemEval pairs, and the
+regroup's linkage, threshold and cut ratio are chosen with everything in place.
 
 The short-text decisions (short_decision_model.json, short_merge_model.json: join
 and merge for articles with at most `SHORT_TERMS` distinct lemmas, i.e. headlines and
 title-only items) are fitted the same way on all 1,328 French headlines of
 ../shared/data/googlenews_fr (silver stories).
 
-Because these models have seen ECB+, SemEval and the headlines, figures on those sets are measured
-with models refitted on held-out folds (`couverture eval`, bench/bench_cluster.py),
-never with this file.
+Because these models have seen ECB+, multinews_dev, SemEval and the headlines, figures
+on those sets are measured with models refitted without the scored fold (`couverture
+eval`, `couverture eval multinews_dev`, bench/bench_baselines.py), never with this file.
 
     python bench/train_decision.py
 """
@@ -32,10 +35,10 @@ import sys
 from couverture.cluster.similarity import (
     DEFAULT_MERGE_MODEL_PATH, DEFAULT_MODEL_PATH, DEFAULT_SHORT_MERGE_MODEL_PATH, DEFAULT_SHORT_MODEL_PATH,
 )
-from couverture.cluster.training import train_on_stream
-from couverture.eval.datasets import load_ecbplus, load_googlenews_fr
-from couverture.eval.semeval import semeval_pair_features
+from couverture.cluster.training import train_on_stream, train_on_streams
+from couverture.eval.datasets import load_googlenews_fr
 from couverture.eval.runner import analyze_labelled
+from couverture.eval.training_data import shipped_recipe
 
 
 def _fold_same_lang(bias: float, weights: dict[str, float]) -> float:
@@ -69,15 +72,10 @@ def train_short() -> None:
 def main() -> None:
     print("$ python " + " ".join(shlex.quote(a) for a in sys.argv))
     train_short()
-    data = analyze_labelled(load_ecbplus())
-    order = list(range(len(data.articles)))
-    random.Random(0).shuffle(order)
-    pairs = semeval_pair_features()
-    kept = [(r, int(o <= 1.5)) for r, o in zip(pairs.rows, pairs.overall) if o <= 1.5 or o >= 2.5]
-    print(f"full-length decisions, on the ECB+ stream ({len(order)} documents) and {len(kept)} SemEval pairs:")
-    join, merge = train_on_stream(data.articles, data.features, data.gold, order,
-                                  extra_rows=([r for r, _ in kept], [y for _, y in kept]),
-                                  log=lambda line: print("  " + line))
+    recipe = shipped_recipe()
+    print("full-length decisions, on " + ", ".join(f"{s.name} ({len(s.order)} articles)" for s in recipe.streams)
+          + f" and {len(recipe.extra_rows[0])} SemEval pairs:")
+    join, merge = train_on_streams(recipe.streams, recipe.extra_rows, log=lambda line: print("  " + line))
     join.save(DEFAULT_MODEL_PATH)
     merge.save(DEFAULT_MERGE_MODEL_PATH)
     print(f"written to {DEFAULT_MODEL_PATH} and {DEFAULT_MERGE_MODEL_PATH}")

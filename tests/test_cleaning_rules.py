@@ -117,3 +117,61 @@ def test_a_headline_given_as_both_title_and_text_is_kept():
 
     with pytest.raises(InputError):
         extract_article(RawDocument("headlines:2", "record", {"title": headline, "text": headline + "\nLire aussi\nPartager sur Facebook"}))
+
+
+WIRE_PARAGRAPH = (
+    "Argentina defeated 2018 runners-up Croatia 3-0 on Tuesday in the first World Cup semifinal, thanks to two "
+    "goals from striker Julian Alvarez and a Lionel Messi penalty. The result set up a final against France or "
+    "Morocco on Sunday.\n\n(AFP)\n"
+)
+
+
+def test_a_first_line_that_is_a_paragraph_is_the_text_not_the_title():
+    result = clean_text(WIRE_PARAGRAPH)
+    assert result.title == ""  # no title line: the article gets its lead sentence as title
+    assert result.text.startswith("Argentina defeated 2018 runners-up Croatia 3-0")
+    assert "AFP" in result.agencies
+
+
+def test_a_one_paragraph_wire_item_is_an_article_with_its_first_sentence_as_title():
+    from couverture.extract import extract_article
+    from couverture.models import RawDocument
+
+    article = extract_article(RawDocument("wire.txt", "text", WIRE_PARAGRAPH))
+    # Its first sentence, 162 characters, is cut at a word boundary under 160.
+    assert article.title.endswith("…") and len(article.title) <= 161
+    assert WIRE_PARAGRAPH.startswith(article.title[:-1]) and article.title[-2] != " "
+    assert article.text.startswith("Argentina defeated") and article.text.endswith("on Sunday.")
+    assert article.agencies == ["AFP"]
+    short = extract_article(RawDocument("flash.txt", "text", "Hurricane Milton made landfall near Siesta Key on "
+                                        "Wednesday. Millions lost power across Florida overnight.\n\n(Reuters)"))
+    assert short.title == "Hurricane Milton made landfall near Siesta Key on Wednesday."
+
+
+def test_a_short_headline_line_stays_the_title():
+    result = clean_text("Milton makes landfall near Siesta Key\n\nThe hurricane came ashore on Wednesday night.")
+    assert result.title == "Milton makes landfall near Siesta Key"
+
+
+def test_a_leading_date_stamp_is_a_date_and_a_month_stamp_an_estimate():
+    from couverture.extract import extract_article
+    from couverture.models import RawDocument
+
+    dated = extract_article(RawDocument("a.txt", "text", "date 2024-08-12 Los Angeles took over the Olympic "
+                                        "mantle on Sunday.\n\nCruise rode out of the stadium."))
+    assert dated.published.date().isoformat() == "2024-08-12" and dated.estimate is None
+    assert dated.title.startswith("Los Angeles took over")
+    monthly = extract_article(RawDocument("b.txt", "text", "date 2019-04 Sous les yeux ébahis des habitants, le feu "
+                                          "s'amplifie.\n\nLa flèche s'effondre."))
+    assert monthly.published is None
+    assert (monthly.estimate.earliest.isoformat(), monthly.estimate.latest.date().isoformat()) == \
+        ("2019-04-01T00:00:00+00:00", "2019-04-30")
+    assert monthly.estimate.source == "month stamp 2019-04"
+    assert not monthly.title.startswith("date")
+
+
+def test_furniture_and_photo_credits_are_never_the_title():
+    result = clean_text("Advertisement\nStar man Lionel Messi rifled home a penalty\n\nAlvarez scored twice.")
+    assert result.title == "Star man Lionel Messi rifled home a penalty"
+    result = clean_text("Credit: Michael DiGioia\nHarris accepts the nomination\n\nShe spoke on Thursday.")
+    assert result.title == "Harris accepts the nomination"

@@ -249,7 +249,8 @@ def test_regroup_choice_takes_the_middle_of_tied_cut_ratios(monkeypatch):
 
     monkeypatch.setattr(training, "_bcubed_f1", score_of)
     join = DecisionModel(0.0, {}, regroup_threshold=0.2)
-    assert training.choose_regroup(join, never_merge(), [], [], [], [], choices) == (("weighted", 0.1, 0.4), 0.962)
+    stream = training.LabelledStream([], [], [], [])
+    assert training.choose_regroup(join, never_merge(), [stream], choices) == (("weighted", 0.1, 0.4), 0.962)
 
 
 def test_split_leaves_small_groups_and_lone_outliers_alone():
@@ -327,3 +328,67 @@ def test_ingest_stores_regrouped_stories_across_two_runs(store, analyzer):
     assert summaries[pyongyang_story].size == 4 and summaries[hanoi_story].size == 4
     hanoi_titles = {a.title for a in store.story_articles(hanoi_story)}
     assert summaries[hanoi_story].headline in hanoi_titles
+
+
+def test_a_story_told_in_three_languages_is_not_cut_by_language():
+    # Twelve articles of one story, four each in German, Portuguese and Arabic: pairs in
+    # one language score 0.95, pairs across languages 0.45 (less wording in common).
+    langs = ["de"] * 4 + ["pt"] * 4 + ["ar"] * 4
+    p = np.array([[1.0 if i == j else (0.95 if langs[i] == langs[j] else 0.45) for j in range(12)]
+                  for i in range(12)])
+    model = DecisionModel(0.0, {}, regroup_threshold=0.3, regroup_split=0.5)
+    # Read as they are, the probabilities make three stories of it, one per language...
+    assert len(set(regroup_labels(p, model))) == 3
+    # ...but a cut that only separates languages is not a story cut.
+    assert regroup_labels(p, model, langs) == [0] * 12
+
+
+def test_two_stories_each_in_two_languages_are_still_cut_apart():
+    # Story A in en+fr, story B in en+fr: the en pairs across stories score low, so
+    # pairs in one language show the cut; the language balance does not hide it.
+    story = [0] * 4 + [1] * 4
+    langs = ["en", "en", "fr", "fr"] * 2
+    p = np.empty((8, 8))
+    for i in range(8):
+        for j in range(8):
+            same_story, same_lang = story[i] == story[j], langs[i] == langs[j]
+            p[i, j] = (0.95 if same_lang else 0.7) if same_story else (0.35 if same_lang else 0.25)
+    np.fill_diagonal(p, 1.0)
+    model = DecisionModel(0.0, {}, regroup_threshold=0.2, regroup_split=0.5)
+    assert linkage_groups(p, 0.2) == [0] * 8
+    assert regroup_labels(p, model, langs) == story
+
+
+def test_a_group_is_parted_where_its_dates_are_more_than_a_window_apart(demo_profiles):
+    from datetime import datetime, timezone
+
+    from couverture.cluster.regroup import split_by_time
+
+    profiles, _ = demo_profiles
+    six = [replace(p) for p in profiles[:6]]
+    april = datetime(2019, 4, 15, tzinfo=timezone.utc)
+    december = datetime(2023, 12, 8, tzinfo=timezone.utc)
+    for k, moment in ((0, april), (1, april), (2, december), (3, december)):
+        six[k] = replace(six[k], time=moment, earliest=moment, latest=moment)
+    for k in (4, 5):
+        six[k] = replace(six[k], time=None, earliest=None, latest=None)
+    p = np.full((6, 6), 0.9)
+    p[4, [2, 3]] = p[[2, 3], 4] = 0.95  # the undated 4 is closest to the December pair
+    p[5, [0, 1]] = p[[0, 1], 5] = 0.95  # and 5 to the April pair
+    labels = split_by_time(p, [0] * 6, six, window_days=7.0)
+    assert labels == [0, 0, 1, 1, 1, 0]
+    # Dates within a window of each other stay one group.
+    near = [replace(x, time=april, earliest=april, latest=april) if x.time else x for x in six]
+    assert split_by_time(p, [0] * 6, near, window_days=7.0) == [0] * 6
+    # A month stamp between two runs (the whole of October, between a storm of 26
+    # September and one of 10 October) does not bridge them; it goes with the run it
+    # reaches and is most probable with.
+    september, october = datetime(2024, 9, 26, tzinfo=timezone.utc), datetime(2024, 10, 10, tzinfo=timezone.utc)
+    storms = [replace(six[0], time=september, earliest=september, latest=september),
+              replace(six[1], time=september, earliest=september, latest=september),
+              replace(six[2], time=october, earliest=october, latest=october),
+              replace(six[3], time=None, earliest=datetime(2024, 10, 1, tzinfo=timezone.utc),
+                      latest=datetime(2024, 10, 31, 23, 59, tzinfo=timezone.utc))]
+    q = np.full((4, 4), 0.9)
+    q[3, [0, 1]] = q[[0, 1], 3] = 0.97  # closer in words to September, but its month is October's
+    assert split_by_time(q, [0] * 4, storms, window_days=7.0) == [0, 0, 1, 1]

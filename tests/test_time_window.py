@@ -35,7 +35,8 @@ def profiles_by_event(analyzer):
 
 
 def _dated(profile: ArticleProfile, when: datetime, suffix: str = "") -> ArticleProfile:
-    return dataclasses.replace(profile, id=profile.id + suffix, time=when, weight_cache={})
+    # Its publication bounds follow its date (ArticleProfile.build sets them from it).
+    return dataclasses.replace(profile, id=profile.id + suffix, time=when, earliest=when, latest=when, weight_cache={})
 
 
 def test_a_story_expires_once_enough_later_articles_move_the_clock(profiles_by_event):

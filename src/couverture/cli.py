@@ -211,38 +211,60 @@ def migrate(db):
 @click.argument("dataset", default="ecbplus")
 @click.option("--gold-field", default=None, help="Gold story label in each JSON object (ECB+: event_cluster).")
 @click.option("--text-field", default="text", show_default=True)
-@click.option("--order", type=click.Choice(["shuffle", "file", "time"]), default="shuffle", show_default=True,
-              help="Stream order: a seeded shuffle, the file's order, or publication time.")
-@click.option("--seed", default=0, show_default=True, help="Seed of the shuffled order.")
+@click.option("--order", type=click.Choice(["shuffle", "file", "time"]), default=None,
+              help="Stream order: a seeded shuffle, the file's order, or publication time "
+                   "(default: shuffle for ECB+ and googlenews_fr, which have no dates; else time).")
+@click.option("--seed", default=0, show_default=True, help="Seed of the shuffled order and of the half left undated.")
 @click.option("--folds", type=int, default=None,
-              help="Refit the decisions on this many group-disjoint folds (default: 2 for ECB+ and googlenews_fr, else off).")
+              help="Refit the decisions on this many group-disjoint folds (default: 2 for ECB+ and googlenews_fr, "
+                   "3 for multinews_dev, else off).")
+@click.option("--dates", type=click.Choice(["given", "none", "half", "all"]), default="given", show_default=True,
+              help="Score with the dates as given, all removed, removed from a seeded half, or all three "
+                   "(the date ablation: the last two must never beat the first).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def eval_command(dataset, gold_field, text_field, order, seed, folds, as_json):
+def eval_command(dataset, gold_field, text_field, order, seed, folds, dates, as_json):
     """Score story clustering against gold labels: pairwise and BCubed P/R/F1.
 
-    DATASET is `ecbplus` (../shared/data/ecbplus), `googlenews_fr`, or a JSONL path
-    with a gold field.
+    DATASET is `ecbplus` (../shared/data/ecbplus), `googlenews_fr`, `multinews_dev`,
+    or a JSONL path with a gold field.
     """
-    from .eval.runner import evaluate
+    from .eval.runner import DATE_MODES, evaluate
 
+    modes = DATE_MODES if dates == "all" else (dates,)
     try:
-        result = evaluate(dataset, gold_field=gold_field, text_field=text_field, order=order, seed=seed, folds=folds)
+        results = [evaluate(dataset, gold_field=gold_field, text_field=text_field, order=order, seed=seed,
+                            folds=folds, dates=mode) for mode in modes]
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     command = "couverture eval " + " ".join(sys.argv[2:]) if len(sys.argv) > 2 else "couverture eval"
     if as_json:
-        click.echo(json.dumps(dict(result, command=command), indent=2))
+        click.echo(json.dumps(dict(results[0], command=command) if len(results) == 1 else
+                              {"command": command, "results": results}, indent=2))
         return
     click.echo(f"$ {command}")
+    result = results[0]
     click.echo(f"dataset {result['dataset']}: {result['documents']} documents, {result['gold_stories']} gold stories, "
                f"order={result['order']} seed={result['seed']}, {result['errors']} unreadable")
     if result["folds"] > 1:
-        click.echo(f"decision models refitted on {result['folds']} group-disjoint folds (ECB+ topics, headline categories): "
-                   "each fold is scored with models trained on the other folds only (the shipped ones have seen this data)")
-    click.echo(f"predicted stories: {result['predicted_stories']} ({result['singletons']} singletons)")
-    for name in ("bcubed", "pairwise"):
-        s = result[name]
-        click.echo(f"{name:<9} P {s['precision']:.4f}  R {s['recall']:.4f}  F1 {s['f1']:.4f}")
+        click.echo(f"decision models refitted on {result['folds']} group-disjoint folds (ECB+ topics, story families, "
+                   "headline categories): each fold is scored with models trained without it (the shipped ones "
+                   "have seen this data)")
+    for result in results:
+        prefix = f"dates {result['dates']:<5}  " if len(results) > 1 else ""
+        if len(results) == 1:
+            click.echo(f"predicted stories: {result['predicted_stories']} ({result['singletons']} singletons)")
+        for name in ("bcubed", "pairwise"):
+            s = result[name]
+            click.echo(f"{prefix}{name:<9} P {s['precision']:.4f}  R {s['recall']:.4f}  F1 {s['f1']:.4f}"
+                       + (f"  ({result['predicted_stories']} stories)" if prefix and name == "bcubed" else ""))
+        if result.get("hard_negatives_merged") is not None:
+            click.echo(f"{prefix}hard-negative pairs merged: {result['hard_negatives_merged']} of "
+                       f"{result['hard_negative_pairs']}")
+    if len(results) > 1:
+        by_mode = {r["dates"]: r["bcubed"]["f1"] for r in results}
+        worse = [mode for mode in ("given", "half") if by_mode[mode] < by_mode["none"]]
+        click.echo("date ablation: " + ("ok, dates never make it worse than no dates" if not worse else
+                                        f"dates {' and '.join(worse)} score below no dates"))
     if result["folds"] == 1:
         click.echo(f"speed: {result['articles_per_second']:.1f} articles/s (extract+analyze+cluster, no store)")
 

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from .analyze import Analyzer, USEEmbedder
 from .analyze.embed_worker import EmbeddingQueue, ProcessEmbedder
@@ -22,7 +22,8 @@ from .cluster import ArticleProfile, OnlineClusterer
 from .cluster.profile import StoryProfile, entity_atoms
 from .errors import BrokenInstall, InputError
 from .ingest import DEFAULT_MAX_BYTES, read_inputs
-from .models import Article, RawDocument
+from .analyze.when import resolve_day
+from .models import Article, DateEstimate, RawDocument
 from .pipeline import Prepared, extract_each, stream_order
 from .store import Store
 
@@ -157,6 +158,22 @@ def _story_bounds(articles: list[Article], window: timedelta) -> tuple[datetime 
     return (min(dated) - window, max(dated) + window) if dated else (None, None)
 
 
+def estimate_from_story(article: Article, features, story: StoryProfile) -> DateEstimate | None:
+    """An undated article's estimated date: the day its lead names ("on Tuesday", "13
+    de dezembro") resolved against the dates of its story's dated articles, when it
+    names one that fits (within its month stamp, if it has one); else what it had."""
+    if story.first is None or story.last is None:
+        return article.estimate
+    day = resolve_day(features.time_clues, story.first, story.last)
+    if day is None:
+        return article.estimate
+    start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    end = start + timedelta(days=1) - timedelta(seconds=1)
+    if article.estimate is not None and not (article.estimate.earliest <= start <= article.estimate.latest):
+        return article.estimate
+    return DateEstimate(start, end, "the day its lead names, resolved against its story's dated articles")
+
+
 def _progress(total: int, enabled: bool | None, label: str = "analyze+cluster"):
     if enabled is None:
         enabled = sys.stderr.isatty() and not os.environ.get("CI")
@@ -174,6 +191,9 @@ def _write(store: Store, clusterer: OnlineClusterer, rows, headlines: dict[str, 
     resolved_rows = []
     for article, feats, sid, probability in rows:
         final = clusterer.story_of(article.id, sid)
+        story = clusterer.stories.get(final) or clusterer.dormant.get(final)
+        if article.published is None and story is not None:
+            article.estimate = estimate_from_story(article, feats, story)
         resolved_rows.append((article, feats, final, probability))
         report.story_of[article.id] = final
     profiles = clusterer.take_dirty()
@@ -410,7 +430,7 @@ def _cluster_and_store(store, ordered, analyzer, queue, clusterer, batch_size, p
             # ones whose stored counts it needs first (fetched at once, not per key).
             changed_keys = {
                 "terms": {key for feats in features for key in feats.lemmas},
-                "entities": {key for feats in features for key in entity_atoms(feats.entity_keys)},
+                "entities": {key for feats in features for key in entity_atoms(feats.entity_keys, feats.lemmas)},
             }
             clusterer.term_df.ensure(changed_keys["terms"])
             clusterer.entity_df.ensure(changed_keys["entities"])

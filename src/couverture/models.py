@@ -6,7 +6,7 @@ previous stage's object and returns the next; none of them knows about storage.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotations only: reading a stored story needs no numpy
@@ -28,6 +28,26 @@ class RawDocument:
     url: str | None = None
     fetched_at: datetime | None = None
     encoding_note: str | None = None  # set when the bytes were not UTF-8 and had to be guessed
+
+
+@dataclass(frozen=True)
+class DateEstimate:
+    """When an article was published, as far as its input bounds it without saying it:
+    a month stamp on a scraped page, a weekday resolved against its story's dated
+    articles. Kept apart from ``Article.published``, which holds only given dates."""
+
+    earliest: datetime
+    latest: datetime
+    source: str  # how it was estimated, shown beside it ("month stamp 2024-10", ...)
+
+    def to_json(self) -> dict:
+        return {"earliest": self.earliest.isoformat(), "latest": self.latest.isoformat(), "source": self.source}
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> "DateEstimate | None":
+        if not data:
+            return None
+        return cls(datetime.fromisoformat(data["earliest"]), datetime.fromisoformat(data["latest"]), data["source"])
 
 
 @dataclass
@@ -57,6 +77,7 @@ class Article:
     fetched_at: datetime | None = None
     removed_lines: list[str] = field(default_factory=list)  # boilerplate taken out, kept for audit
     extra: dict[str, Any] = field(default_factory=dict)  # unknown input fields (e.g. gold labels)
+    estimate: DateEstimate | None = None  # when undated: bounds on its publication, if any
 
 
 @dataclass
@@ -64,6 +85,32 @@ class Entity:
     text: str  # as written
     key: str  # normalised form used for matching across spellings and languages
     sentence: int  # index of the sentence it occurs in
+
+
+@dataclass(frozen=True)
+class TimeClues:
+    """What the lead of an article says of the day of its events (analyze/when.py):
+    ``weekdays`` as a 7-bit mask (bit 0 Monday ... bit 6 Sunday), ``days`` as
+    (month, day) pairs (month 0 when only the day is said, as in "26日"), ``dates``
+    as full dates with a year."""
+
+    weekdays: int = 0
+    days: frozenset = frozenset()
+    dates: tuple = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.weekdays or self.days or self.dates)
+
+    def to_json(self) -> dict:
+        return {"weekdays": self.weekdays, "days": sorted([m, d] for m, d in self.days),
+                "dates": [d.isoformat() for d in self.dates]}
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> "TimeClues":
+        if not data:
+            return cls()
+        return cls(int(data.get("weekdays", 0)), frozenset((int(m), int(d)) for m, d in data.get("days", ())),
+                   tuple(date.fromisoformat(d) for d in data.get("dates", ())))
 
 
 @dataclass
@@ -76,6 +123,7 @@ class Features:
     numbers: list[str]  # normalised numeric values ("2500", "7.5")
     dates: list[str]  # ISO dates mentioned in the text ("2024-06-20", "2024-06")
     embedding: np.ndarray  # unit-length dense vector of title + lead
+    time_clues: TimeClues = field(default_factory=TimeClues)  # weekdays and days its lead names
 
     @property
     def entity_keys(self) -> list[str]:

@@ -12,6 +12,7 @@ import re
 
 from ..models import Entity
 from .aliases import ALIASES
+from .scripts import latin
 from .stopwords import ALL_STOPWORDS, stopwords_for
 from .tokens import ELISION, strip_accents
 
@@ -31,8 +32,13 @@ def fold_name(text: str) -> str:
 
 
 def entity_key(text: str) -> str:
-    """Accent-free lowercase key, with cross-language aliases applied ("Poutine" -> "putin")."""
+    """Accent-free lowercase key in Latin letters, with cross-language aliases applied
+    ("Poutine" -> "putin", "Путин" -> "putin", "Милтон" -> "milton")."""
     folded = fold_name(text)
+    if not folded.isascii():
+        # Cyrillic, Greek, Armenian...: the transliteration meets the Latin spelling
+        # of most names ("Милтон", "Флорида"); name_skeleton catches the rest.
+        folded = fold_name(latin(folded))
     if folded in ALIASES:
         return ALIASES[folded]
     spaced = folded.replace("-", " ")

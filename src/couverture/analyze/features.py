@@ -8,9 +8,10 @@ import numpy as np
 from ..models import Article, Features
 from .embed import Embedder, default_embedder
 from .entities import extract_entities
-from .numbers import extract_dates, extract_numbers
+from .numbers import extract_dates, extract_numbers, extract_scores
 from .sentences import split_sentences
 from .tokens import content_lemmas
+from .when import time_clues
 
 # The embedding reads the title and the lead: where a news story says what happened.
 # Longer inputs cost time linearly and add background, not identity.
@@ -59,9 +60,10 @@ class Analyzer:
                     sentences=sentences,
                     lemmas=content_lemmas(full, article.lang),
                     entities=title_entities + extract_entities(sentences, article.lang),
-                    numbers=extract_numbers(article.text),
+                    numbers=extract_numbers(article.text) + extract_scores(f"{article.title}\n{article.text}"),
                     dates=extract_dates(full),
                     embedding=None,
+                    time_clues=time_clues(article.title, article.text, article.lang),
                 )
             )
         return out

@@ -51,6 +51,21 @@ def extract_numbers(text: str) -> list[str]:
     return values
 
 
+# A result: "3-0", "3–3", "(4-2)", and "3:0" as German, Polish or Hungarian write it.
+# A colon takes single digits only ("20:00" is a time); hyphens allow two ("13-12").
+_SCORE = re.compile(r"(?<![\d.,:/–-])(?:(\d{1,2})\s?[-–]\s?(\d{1,2})|(\d):(\d))(?![\d.,:/–-])")
+
+
+def extract_scores(text: str) -> list[str]:
+    """Scores and results as "3-0": what tells a semi-final from the final of the same
+    team, and that reads the same in every language."""
+    out = []
+    for match in _SCORE.finditer(text):
+        left, right = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        out.append(f"{int(left)}-{int(right)}")
+    return out
+
+
 def extract_dates(text: str) -> list[str]:
     """Dates written with a month name: "2024-06" or "2024-06-20"; "--06-20" without a year."""
     out = []

@@ -10,6 +10,14 @@ For every incoming article (in publication order when known):
 Only *active* stories are searched: those with a member dated within ``window_days``
 of the stream's clock (see CLOCK_QUORUM), at most ``max_active`` of them, so the cost
 per article does not grow with the archive.
+
+An article without a date is missing evidence, not "now": it may belong to a story of
+any date. Stories the clock retires are kept *dormant* (at most ``max_dormant``; their
+members stay in memory unless a ``member_loader`` can read them again) and an undated
+article wakes them, so it is offered the stories of every date the stream has seen,
+not only those of its last week; stories opened by undated articles have no dates and
+never expire by the clock. A story about to be retired gets the merge pass and
+regroup it is due first (a sparse archive could retire it before either ran).
 """
 from __future__ import annotations
 
@@ -22,7 +30,7 @@ from datetime import timedelta
 
 import numpy as np
 
-from .profile import ArticleProfile, DocumentFrequencies, StoryProfile
+from .profile import ArticleProfile, DocumentFrequencies, StoryProfile, days_apart
 from .regroup import pair_probabilities, regroup_labels
 from .similarity import (
     DecisionModel, default_decision_model, default_merge_model, default_short_decision_model, default_short_merge_model,
@@ -49,6 +57,11 @@ REGROUP_MAX_ARTICLES = 600
 CLOCK_QUORUM = 8
 
 
+def _time_key(story: StoryProfile) -> float:
+    """Sort key: a story's last date (stories of undated articles count as newest)."""
+    return story.last.timestamp() if story.last is not None else float("inf")
+
+
 def story_id_for(first_article_id: str) -> str:
     return "s-" + hashlib.sha1(first_article_id.encode("utf-8")).hexdigest()[:12]
 
@@ -69,6 +82,7 @@ class OnlineClusterer:
         dense_candidates: int = 12,
         entity_candidates: int = 8,
         max_active: int = 20_000,
+        max_dormant: int | None = None,
         rare_entity_share: float = 0.05,
         merge_every: int = 64,
         merge_decision: DecisionModel | None = None,
@@ -90,9 +104,11 @@ class OnlineClusterer:
         self.short_decision = short_decision or self.decision
         self.short_merge_decision = short_merge_decision or self.merge_decision
         self.window = timedelta(days=window_days)
+        self.window_days = window_days
         self.dense_candidates = dense_candidates
         self.entity_candidates = entity_candidates
         self.max_active = max_active
+        self.max_dormant = max_active if max_dormant is None else max_dormant
         self.rare_entity_share = rare_entity_share
         self.merge_every = merge_every
         self.regroup_every = regroup_every
@@ -118,6 +134,8 @@ class OnlineClusterer:
         # once more than this many keys are resident (see trim_frequencies).
         self.frequency_floor = frequency_floor
         self.stories: dict[str, StoryProfile] = {}
+        # Stories retired by the clock or by max_active, kept for undated articles (see wake).
+        self.dormant: dict[str, StoryProfile] = {}
         self._touched: dict[str, int] = {}  # story id -> arrival tick of its last update
         self._tick = 0
         self._newest: list = []  # min-heap of the CLOCK_QUORUM newest publication times
@@ -143,11 +161,19 @@ class OnlineClusterer:
             self._row_ids.append(story.id)
         self._matrix[row] = centroid
 
-    def _deactivate(self, story_id: str, forget_members: bool = False) -> None:
+    def _deactivate(self, story_id: str, forget_members: bool = False, keep_dormant: bool = False) -> None:
         story = self.stories.pop(story_id, None)
-        if story is not None and forget_members:
-            for article_id in story.members:
-                self._profiles.pop(article_id, None)
+        if story is not None and keep_dormant and self.max_dormant > 0:
+            self.dormant[story_id] = story
+            if self.member_loader is not None:
+                # The store holds its members: a regroup after a wake loads them again,
+                # so memory follows the active stories, not the dormant ones.
+                self._forget_members(story)
+            if len(self.dormant) > self.max_dormant:
+                # The longest dormant: the clock retires stories in the order they ended.
+                self._drop_dormant(next(iter(self.dormant)))
+        elif story is not None and forget_members:
+            self._forget_members(story)
         self._touched.pop(story_id, None)
         self._neighbour_scores.pop(story_id, None)
         row = self._rows.pop(story_id, None)
@@ -163,6 +189,30 @@ class OnlineClusterer:
                         del self._entity_index[atom]
         if len(self._row_ids) > 2 * max(len(self._rows), 32):
             self._compact()
+
+    def _forget_members(self, story: StoryProfile) -> None:
+        for article_id in story.members:
+            self._profiles.pop(article_id, None)
+
+    def _drop_dormant(self, story_id: str) -> None:
+        self._forget_members(self.dormant.pop(story_id))
+
+    def wake(self) -> int:
+        """Make the dormant stories searchable again, the most recent first, as many as
+        ``max_active`` leaves room for; returns how many. An undated article calls it:
+        the time window that retired them says nothing about an article of no date."""
+        if not self.dormant:
+            return 0
+        room = self.max_active - len(self.stories)
+        ranked = sorted(self.dormant, key=lambda sid: (_time_key(self.dormant[sid]), sid), reverse=True)
+        woken = [self.dormant.pop(sid) for sid in ranked[:max(room, 0)]]
+        # Their words' and entities' counts may have been trimmed while they slept
+        # (trim_frequencies keeps the active stories' only): fetch them at once.
+        self.term_df.ensure(key for story in woken for key in story.term_df)
+        self.entity_df.ensure(key for story in woken for key in story.entity_df)
+        for story in reversed(woken):  # the most recent last: the most recently touched
+            self.load_story(story)
+        return len(woken)
 
     def _compact(self) -> None:
         live = [sid for sid in self._row_ids if sid is not None]
@@ -211,12 +261,23 @@ class OnlineClusterer:
         entity_df.retain(entities)
         return True
 
+    def _settle_ending(self, before) -> None:
+        """Give the stories about to be retired the merge pass and regroup they are due:
+        in a sparse stream (an archive of a few articles a week) a story can otherwise
+        leave the window before any pass has looked at it, and its pieces stay apart."""
+        ending = [sid for sid, s in self.stories.items() if s.last is not None and s.last < before]
+        if self.merge_every and self._since_merge.intersection(ending):
+            self.merge_pass(only=ending)
+            ending = [self.resolve(sid) for sid in ending]
+        if self.regroup_every and self._since_regroup.intersection(ending):
+            self.regroup(only=ending)
+
     def retire_ended(self, before) -> int:
         """Deactivate the stories whose last article is older than ``before`` (they can
         take no article dated after ``before`` + window); returns how many."""
         stale = [sid for sid, s in self.stories.items() if s.last is not None and s.last < before]
         for sid in stale:
-            self._deactivate(sid, forget_members=True)
+            self._deactivate(sid, keep_dormant=True)
         return len(stale)
 
     def rewind(self) -> None:
@@ -226,6 +287,8 @@ class OnlineClusterer:
         ``finish`` and ``take_dirty``)."""
         for sid in list(self.stories):
             self._deactivate(sid, forget_members=True)
+        for sid in list(self.dormant):
+            self._drop_dormant(sid)
         self._newest = []
         self._swept = None
         self._since_merge.clear()
@@ -258,10 +321,11 @@ class OnlineClusterer:
         # one kept that much longer is still refused by the time gap check in score().
         if self._advance_clock(profile.time) and (self._swept is None or self.clock() - self._swept >= self.window / 168):
             self._swept = self.clock()
+            self._settle_ending(self._swept - self.window)
             self.retire_ended(self._swept - self.window)
         while len(self.stories) > self.max_active:
             oldest = min(self._touched, key=self._touched.get)
-            self._deactivate(oldest, forget_members=True)
+            self._deactivate(oldest, keep_dormant=True)
 
     def candidates(self, profile: ArticleProfile) -> dict[str, float]:
         """Candidate story ids with their dense similarity."""
@@ -297,18 +361,26 @@ class OnlineClusterer:
         scored = []
         for sid, dense in self.candidates(profile).items():
             story = self.stories[sid]
-            if profile.time is not None and story.last is not None:
-                if profile.time - story.last > self.window or story.first - profile.time > self.window:
-                    continue
+            apart = days_apart(profile.earliest, profile.latest, story.span_first, story.span_last)
+            if apart is not None and apart > self.window_days:
+                continue
             features = pair_features(profile, story, self.term_df, self.entity_df, dense=dense)
             scored.append((decision.probability(features), sid, features))
         scored.sort(key=lambda item: (-item[0], item[1]))
         return scored
 
+    def admit(self, profile: ArticleProfile) -> None:
+        """What every arriving article does before it is scored: move the clock (which
+        retires ended stories), wake the dormant stories for an undated one, and count
+        its words and entities in the document frequencies."""
+        self._expire(profile)
+        if profile.time is None and self.dormant:
+            self.wake()
+        self.observe_frequencies(profile)
+
     def add(self, profile: ArticleProfile) -> Assignment:
         """Assign one article; updates the state."""
-        self._expire(profile)
-        self.observe_frequencies(profile)
+        self.admit(profile)
         scored = self.score(profile)
         if scored and scored[0][0] >= self.decision_for(profile).threshold:
             probability, sid, _ = scored[0]
@@ -346,8 +418,9 @@ class OnlineClusterer:
 
         return ArticleProfile(
             id=story.id, lang=story.langs.most_common(1)[0][0] if story.langs else "und", time=story.last,
+            earliest=story.span_first, latest=story.span_last,
             embedding=story.centroid, terms=Counter(story.term_df), entities=Counter(story.entity_df),
-            numbers=set(story.number_df),
+            numbers=set(story.number_df), clues=story.clues,
         )
 
     @staticmethod
@@ -371,21 +444,29 @@ class OnlineClusterer:
         for other_id, dense in self.candidates(probe).items():
             if other_id == story.id or other_id not in self.stories:
                 continue
-            features = pair_features(probe, self.stories[other_id], self.term_df, self.entity_df, dense=dense)
+            other = self.stories[other_id]
+            # Stories more than a window apart never merge, as an article never joins one.
+            apart = days_apart(story.span_first, story.span_last, other.span_first, other.span_last)
+            if apart is not None and apart > self.window_days:
+                continue
+            features = pair_features(probe, other, self.term_df, self.entity_df, dense=dense)
             scored.append((decision.probability(features), other_id))
         return scored
 
-    def merge_pass(self) -> list[tuple[str, str, float]]:
+    def merge_pass(self, only: Iterable[str] | None = None) -> list[tuple[str, str, float]]:
         """Merge stories that turn out to be one.
 
-        Each story updated since the last pass is compared with its nearest active
-        stories; a pair merges when :attr:`merge_decision` (a model fitted on
-        story-vs-story pairs, see ``training.merge_rows``) clears its threshold. The
-        larger story keeps its id (the older one on a tie, i.e. the lower id), so links
-        to it stay valid; the other id is recorded in :attr:`merges`.
+        Each story updated since the last pass (or each of ``only`` among them) is
+        compared with its nearest active stories; a pair merges when
+        :attr:`merge_decision` (a model fitted on story-vs-story pairs, see
+        ``training.merge_rows``) clears its threshold. The larger story keeps its id
+        (the older one on a tie, i.e. the lower id), so links to it stay valid; the
+        other id is recorded in :attr:`merges`.
         """
         done = []
-        for sid in sorted(self._since_merge):
+        pending = sorted(self._since_merge if only is None else self._since_merge & set(only))
+        self._since_merge.difference_update(pending)
+        for sid in pending:
             story = self.stories.get(sid)
             if story is None:
                 continue
@@ -409,7 +490,6 @@ class OnlineClusterer:
                 self._entity_index[atom].add(keep.id)
             self._record_merge(gone.id, keep.id, best[0])
             done.append((gone.id, keep.id, best[0]))
-        self._since_merge.clear()
         return done
 
     def _record_merge(self, gone: str, into: str, probability: float) -> None:
@@ -476,7 +556,7 @@ class OnlineClusterer:
         near = sorted((-p, other_id) for p, other_id in scored if p >= REGROUP_FLOOR and other_id in self.stories)
         return [other_id for _, other_id in near[:REGROUP_NEIGHBOURS]]
 
-    def regroup(self) -> int:
+    def regroup(self, only: Iterable[str] | None = None) -> int:
         """Re-cluster the members of the stories changed since the last regroup together
         with their nearest stories; returns how many articles moved.
 
@@ -490,8 +570,8 @@ class OnlineClusterer:
         members, so links to it still resolve; a group that no old story can name gets a
         new id derived from its first member.
         """
-        seeds = sorted(self._since_regroup)
-        self._since_regroup.clear()
+        seeds = sorted(self._since_regroup if only is None else self._since_regroup & set(only))
+        self._since_regroup.difference_update(seeds)
         components = self._components(seeds)
         self._neighbour_scores.clear()
         moved = 0
@@ -544,7 +624,7 @@ class OnlineClusterer:
         if len(profiles) < 2:
             return 0
         probabilities = pair_probabilities(profiles, decision.pair_model(), self.term_df, self.entity_df)
-        labels = regroup_labels(probabilities, decision)
+        labels = regroup_labels(probabilities, decision, [p.lang for p in profiles], profiles, self.window_days)
         groups: dict[int, list[int]] = defaultdict(list)
         for position, label in enumerate(labels):
             groups[label].append(position)

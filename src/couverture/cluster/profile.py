@@ -14,19 +14,41 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ..models import Article, Features
+from ..analyze.scripts import has_unspaced, is_caseless, is_katakana, name_skeleton
+from ..analyze.when import clues_of_dates
+from ..models import Article, Features, TimeClues
 
 MAX_STORY_TERMS = 400  # a story's lexical profile keeps its most widespread terms only
 
 
-def entity_atoms(keys: list[str]) -> Counter:
-    """Entity keys plus their last word: "vladimir putin" also counts as "putin"."""
+# Skeleton atoms ("~mkrn") stand beside entity keys; a shorter skeleton is too common
+# to mean a name, and the words of scripts without capitals need a longer one, since
+# every word of theirs is a candidate, not only names.
+SKELETON_MIN = 3
+CASELESS_SKELETON_MIN = 4
+
+
+def entity_atoms(keys: list[str], lemmas: list[str] = ()) -> Counter:
+    """Entity keys plus their last word ("vladimir putin" also counts as "putin"), plus
+    the consonant skeleton of each word ("~ptn"), so that a name transliterated another
+    way still meets its Latin form (``analyze.scripts.name_skeleton``). Scripts with no
+    capital letters give no entity keys: there the skeletons of the content ``lemmas``
+    stand in (a katakana word's, in Japanese; any word's, in Arabic, Hebrew, Hindi)."""
     atoms: Counter = Counter()
     for key in keys:
         atoms[key] += 1
         words = key.split()
         if len(words) > 1:
             atoms[words[-1]] += 1
+        for word in words:
+            skeleton = name_skeleton(word)
+            if len(skeleton) >= SKELETON_MIN:
+                atoms["~" + skeleton] += 1
+    for word in dict.fromkeys(lemmas):
+        if is_caseless(word) and (is_katakana(word) or not has_unspaced(word)):
+            skeleton = name_skeleton(word)
+            if len(skeleton) >= CASELESS_SKELETON_MIN:
+                atoms["~" + skeleton] += 1
     return atoms
 
 
@@ -48,6 +70,12 @@ class ArticleProfile:
     terms: Counter
     entities: Counter
     numbers: set[str]
+    # The day its events happened, as far as its lead or its date tells (see day_clues).
+    clues: TimeClues = field(default_factory=TimeClues)
+    # Bounds on its publication: its date twice, or an estimate's range (a month stamp),
+    # or None when nothing bounds it.
+    earliest: datetime | None = None
+    latest: datetime | None = None
     # name -> (frequencies, their idf epoch, [(key, weight * idf)], norm); see similarity._article_weights
     weight_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -59,9 +87,32 @@ class ArticleProfile:
             time=article.published,
             embedding=np.asarray(features.embedding, dtype=np.float32),
             terms=Counter(features.lemmas),
-            entities=entity_atoms(features.entity_keys),
+            entities=entity_atoms(features.entity_keys, features.lemmas),
             numbers=salient_numbers(features.numbers),
+            clues=day_clues(features.time_clues, article.published),
+            earliest=article.published or (article.estimate.earliest if article.estimate else None),
+            latest=article.published or (article.estimate.latest if article.estimate else None),
         )
+
+
+def days_apart(earliest, latest, first, last) -> float | None:
+    """Days between the range [earliest, latest] and the range [first, last]: 0 when
+    they meet, None when either is unknown."""
+    if earliest is None or latest is None or first is None or last is None:
+        return None
+    if latest < first:
+        return (first - latest).total_seconds() / 86400
+    if earliest > last:
+        return (earliest - last).total_seconds() / 86400
+    return 0.0
+
+
+def day_clues(said: TimeClues, published) -> TimeClues:
+    """The day of an article's events: what its lead says ("on Tuesday", "13 de
+    dezembro") when it says anything, else its publication day and the day before."""
+    if said or published is None:
+        return said
+    return clues_of_dates([published])
 
 
 @dataclass
@@ -73,15 +124,46 @@ class StoryProfile:
     entity_df: Counter = field(default_factory=Counter)
     number_df: Counter = field(default_factory=Counter)
     langs: Counter = field(default_factory=Counter)
-    first: datetime | None = None
+    first: datetime | None = None  # its members' publication dates, given ones only
     last: datetime | None = None
+    # The same with the estimated ranges of undated members (month stamps) too: what
+    # time gaps to the story are measured against.
+    span_first: datetime | None = None
+    span_last: datetime | None = None
     members: list[str] = field(default_factory=list)
+    # How many members name each weekday (0 = Monday) and each (month, day): the days
+    # the story is about, compared with an article's (analyze.when.clue_conflict).
+    clue_weekdays: Counter = field(default_factory=Counter)
+    clue_days: Counter = field(default_factory=Counter)
     # Profile name -> [frequencies, idf epoch, sum of (count * idf)^2]: the story's
     # squared norm before dividing by size^2, kept up to date by similarity._story_norm
     # from the keys added since (`norm_pending`). A name missing from norm_pending
     # means "recompute from scratch" (a new idf epoch, a truncation, a merge).
     norm_cache: dict = field(default_factory=dict, repr=False, compare=False)
     norm_pending: dict = field(default_factory=dict, repr=False, compare=False)
+    clue_cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def clues(self) -> TimeClues:
+        """The days its members name or are dated on (kept until a member changes them)."""
+        cached = self.clue_cache.get("clues")
+        if cached is None:
+            mask = 0
+            for weekday, count in self.clue_weekdays.items():
+                if count > 0:
+                    mask |= 1 << int(weekday)
+            cached = self.clue_cache["clues"] = TimeClues(
+                mask, frozenset(day for day, count in self.clue_days.items() if count > 0))
+        return cached
+
+    def _add_clues(self, clues: TimeClues) -> None:
+        if not clues.weekdays and not clues.days:
+            return
+        for weekday in range(7):
+            if clues.weekdays >> weekday & 1:
+                self.clue_weekdays[weekday] += 1
+        self.clue_days.update(clues.days)
+        self.clue_cache.clear()
 
     @property
     def centroid(self) -> np.ndarray:
@@ -104,9 +186,17 @@ class StoryProfile:
         self._note_added("entity_df", article.entities.keys())
         self.number_df.update(article.numbers)
         self.langs[article.lang] += 1
+        self._add_clues(article.clues)
         if article.time is not None:
             self.first = article.time if self.first is None else min(self.first, article.time)
             self.last = article.time if self.last is None else max(self.last, article.time)
+        self._extend_span(article.earliest, article.latest)
+
+    def _extend_span(self, earliest, latest) -> None:
+        if earliest is not None:
+            self.span_first = earliest if self.span_first is None else min(self.span_first, earliest)
+        if latest is not None:
+            self.span_last = latest if self.span_last is None else max(self.span_last, latest)
 
     def _note_added(self, name: str, keys) -> None:
         pending = self.norm_pending.get(name)
@@ -125,10 +215,14 @@ class StoryProfile:
         self.entity_df.update(other.entity_df)
         self.number_df.update(other.number_df)
         self.langs.update(other.langs)
+        self.clue_weekdays.update(other.clue_weekdays)
+        self.clue_days.update(other.clue_days)
+        self.clue_cache.clear()
         for moment in (other.first, other.last):
             if moment is not None:
                 self.first = moment if self.first is None else min(self.first, moment)
                 self.last = moment if self.last is None else max(self.last, moment)
+        self._extend_span(other.span_first, other.span_last)
 
 
 class DocumentFrequencies:

@@ -7,9 +7,14 @@ Features (all in [0, 1] except the time gap):
   numbers   share of the article's salient numbers that the story also reports
   rare_entity  rarity (normalised IDF) of the rarest entity the article shares with the story:
             one shared rare name ("INS Sukanya", "Sharron Smith") is strong evidence
-  gap_days  days between the article and the story's nearest member (0 if unknown)
+  gap_days  days between the article's publication (or its estimated range) and the
+            story's span (0 if unknown)
+  gap_known 1 when both are dated; an unknown gap counts as UNKNOWN_GAP_DAYS
   same_lang 1 when the story already holds an article in the article's language
   log_size  log(1 + story size): large stories have flatter profiles
+  clash     1 when the article's lead names a day (weekday or date) that none of the
+            story's members names or is dated on, within a day (analyze/when.py): "on
+            Tuesday" is not the Sunday final. Works without any publication date.
 """
 from __future__ import annotations
 
@@ -21,9 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .profile import ArticleProfile, DocumentFrequencies, StoryProfile
+from ..analyze.when import clue_conflict
+from .profile import ArticleProfile, DocumentFrequencies, StoryProfile, days_apart
 
-FEATURES = ("dense", "lexical", "entity", "rare_entity", "numbers", "gap_days", "same_lang", "log_size")
+FEATURES = ("dense", "lexical", "entity", "rare_entity", "numbers", "gap_days", "gap_known", "same_lang", "log_size",
+            "clash")
 
 
 def _story_norm(story: StoryProfile, name: str, counts: Counter, frequencies: DocumentFrequencies) -> float:
@@ -109,12 +116,8 @@ def pair_features(
     numbers = 0.0
     if article.numbers:
         numbers = sum(1 for n in article.numbers if story.number_df.get(n)) / len(article.numbers)
-    gap = 0.0
-    if article.time is not None and story.first is not None:
-        if article.time < story.first:
-            gap = (story.first - article.time).total_seconds() / 86400
-        elif article.time > story.last:
-            gap = (article.time - story.last).total_seconds() / 86400
+    # An unknown gap is no evidence either way (see UNKNOWN_GAP_DAYS), not a large gap.
+    gap = days_apart(article.earliest, article.latest, story.span_first, story.span_last)
     rare = 0.0
     ceiling = math.log(entity_df.docs + 2) + 1.0
     for atom in article.entities:
@@ -126,15 +129,28 @@ def pair_features(
         "entity": _weighted_cosine(article, "entities", story, "entity_df", entity_df),
         "rare_entity": rare,
         "numbers": numbers,
-        "gap_days": gap,
+        "gap_days": gap or 0.0,
+        "gap_known": 0.0 if gap is None else 1.0,
         "same_lang": 1.0 if story.langs.get(article.lang) else 0.0,
         "log_size": math.log1p(story.size),
+        "clash": 1.0 if clue_conflict(article.clues, story.clues) else 0.0,
     }
 
 
-def _log1p(value):
-    # Scalars in the online path (math is ~20x faster there), arrays in regroup.py.
-    return np.log1p(value) if isinstance(value, np.ndarray) else math.log1p(value)
+# An unknown gap counts as the usual gap between two reports of one story, a day: no
+# evidence either way. Counted as 0 (the same hour), as it once was, two undated
+# reports of an event scored higher than two dated ones a day apart, and the regroup's
+# cut parted a story into its dated and its undated articles; counted as large, an
+# undated article could join nothing. Two reports dated the same day still count for
+# more than two of unknown dates, and the next day's look-alike event for less.
+UNKNOWN_GAP_DAYS = 1.0
+
+
+def _log_gap(gap, known):
+    """log(1 + gap in days), with UNKNOWN_GAP_DAYS where ``known`` is 0."""
+    if isinstance(gap, np.ndarray) or isinstance(known, np.ndarray):
+        return known * np.log1p(gap) + (1.0 - known) * math.log1p(UNKNOWN_GAP_DAYS)
+    return math.log1p(gap) if known else math.log1p(UNKNOWN_GAP_DAYS)
 
 
 @dataclass
@@ -159,6 +175,10 @@ class DecisionModel:
     # read on the pair probabilities raised to regroup.CUT_POWER; None: no cut. Fitted
     # with the linkage.
     regroup_split: float | None = None
+    # Days with no dated article between two runs of dated articles above which the
+    # regroup parts them as two events (regroup.split_by_time); None: the clustering
+    # window. Fitted with the regroup, on the streams that carry dates.
+    regroup_run_gap: float | None = None
     # The regroup's own pair model (same features, weights fitted on article pairs by
     # training.pair_decision_rows); None: the regroup scores pairs with this model.
     pair_bias: float | None = None
@@ -174,9 +194,10 @@ class DecisionModel:
             "numbers": features["numbers"],
             "rare_entity": features.get("rare_entity", 0.0),
             "log_size": features.get("log_size", 0.0),
-            "log_gap": _log1p(features["gap_days"]),
+            "log_gap": _log_gap(features["gap_days"], features.get("gap_known", 1.0)),
             "same_lang": same,
             "dense_x_cross": features["dense"] * (1.0 - same),
+            "clash": features.get("clash", 0.0),
         }
 
     def logit(self, features: dict) -> float | np.ndarray:
@@ -199,6 +220,8 @@ class DecisionModel:
             del data["regroup_threshold"], data["regroup_linkage"], data["regroup_split"]
         elif data["regroup_split"] is None:
             del data["regroup_split"]
+        if data["regroup_run_gap"] is None:
+            del data["regroup_run_gap"]
         if data["pair_weights"] is None:
             del data["pair_bias"], data["pair_weights"]
         Path(path).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -209,7 +232,7 @@ class DecisionModel:
         return cls(bias=data["bias"], weights=data["weights"], threshold=data.get("threshold", 0.5),
                    regroup_threshold=data.get("regroup_threshold"),
                    regroup_linkage=data.get("regroup_linkage", "average"),
-                   regroup_split=data.get("regroup_split"),
+                   regroup_split=data.get("regroup_split"), regroup_run_gap=data.get("regroup_run_gap"),
                    pair_bias=data.get("pair_bias"), pair_weights=data.get("pair_weights"))
 
 

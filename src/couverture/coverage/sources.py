@@ -26,6 +26,24 @@ def label_of(article) -> str:
     return PurePath(article.origin.split(":")[0]).name if article.origin else article.id
 
 
+def _estimated(article) -> dict | None:
+    """An undated article's estimated date (earliest, latest, how it was estimated)."""
+    estimate = getattr(article, "estimate", None)
+    return estimate.to_json() if estimate is not None and article.published is None else None
+
+
+def estimate_label(estimated: dict | None) -> str | None:
+    """"est. 2024-10" for a month, "est. 2024-10-09" for a day; None without an estimate."""
+    if not estimated:
+        return None
+    earliest, latest = estimated["earliest"][:10], estimated["latest"][:10]
+    if earliest == latest:
+        return f"est. {earliest}"
+    if earliest[:7] == latest[:7]:
+        return f"est. {earliest[:7]}"
+    return f"est. {earliest}..{latest}"
+
+
 def source_entry(article, copy_link: dict | None = None) -> dict:
     return {
         "article_id": article.id,
@@ -35,6 +53,7 @@ def source_entry(article, copy_link: dict | None = None) -> dict:
         "url": article.url,
         "lang": article.lang,
         "published": article.published.isoformat() if article.published else None,
+        "estimated": _estimated(article),
         "byline": article.byline,
         "agencies": list(article.agencies or []),
         "origin": article.origin,

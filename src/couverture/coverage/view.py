@@ -13,10 +13,11 @@ from sqlalchemy import Engine, and_, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..store.schema import coverage_views
+from .sources import estimate_label
 
 # Bump when the view's content changes (or the default encoder does), so that views
-# stored in databases and kept in memory are recomputed.
-VERSION = 1
+# stored in databases and kept in memory are recomputed. 2: sources carry "estimated".
+VERSION = 2
 DEFAULT_MODEL = "use-multilingual-v3"  # analyze.embed.USEEmbedder.name, without loading the encoder's module
 
 JSON_KEYS = ("id", "headline", "sources", "timeline", "summary", "quotes", "shared_facts", "unique_facts",
@@ -183,7 +184,8 @@ def format_story_view(view: StoryView) -> str:
     lines.append("Sources")
     for i, s in enumerate(view.sources):
         credit = f" ({', '.join(s['agencies'])})" if s["agencies"] and s["outlet"] else ""
-        when = (s["published"] or "undated")[:16].replace("T", " ")
+        when = s["published"][:16].replace("T", " ") if s["published"] else \
+            estimate_label(s.get("estimated")) or "undated"
         extra = ""
         if s["copy_of"]:
             extra = f" — copy of {label.get(s['copy_of'], s['copy_of'])}"

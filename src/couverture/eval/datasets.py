@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +49,10 @@ def load_jsonl(path: str | Path, gold_field: str, text_field: str = "text", grou
             record = dict(obj)
             record["text"] = obj[text_field]
             record.setdefault("id", obj.get("doc_id", f"{Path(path).stem}-{number}"))
-            documents.append(RawDocument(f"{path}:{number}", "record", record))
+            # The record's address, as an ingest of the same file would read it (its date
+            # may be in the URL path).
+            url = obj.get("url") if isinstance(obj.get("url"), str) else None
+            documents.append(RawDocument(f"{path}:{number}", "record", record, url=url))
             gold.append(str(obj[gold_field]))
             groups.append(str(obj[group_field]) if group_field and group_field in obj else str(obj[gold_field]))
     return LabelledDocuments(documents, gold, groups)
@@ -56,6 +61,48 @@ def load_jsonl(path: str | Path, gold_field: str, text_field: str = "text", grou
 def load_ecbplus(path: str | Path | None = None) -> LabelledDocuments:
     """ECB+: 982 English documents, gold ``event_cluster``, grouped by ``topic``."""
     return load_jsonl(path or ecbplus_path(), gold_field="event_cluster", group_field="topic")
+
+
+def multinews_dev_path() -> Path:
+    return shared_data_dir() / "multinews_dev" / "stories.jsonl"
+
+
+def multinews_hard_negatives(path: str | Path | None = None) -> list[tuple[str, str]]:
+    """The hard-negative story pairs listed in ``multinews_dev/stories.md`` (rows such
+    as "| e01 / e02 | Same cathedral, ... |"): same people or place, another day."""
+    notes = Path(path or multinews_dev_path().with_name("stories.md"))
+    pairs = re.findall(r"^\|\s*(e\d+)\s*/\s*(e\d+)\s*\|", notes.read_text(encoding="utf-8"), flags=re.M)
+    return [(a, b) for a, b in pairs]
+
+
+def story_families(stories: Iterable[str], pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Each story's family: the stories joined to it through hard-negative pairs (a
+    cathedral's fire, its reopening and two visits before it are one family), named
+    by their first story. Folds by family keep a story and its look-alikes together,
+    so no model is scored on one of a pair after learning from the other."""
+    parent = {story: story for story in stories}
+
+    def root(story: str) -> str:
+        while parent.setdefault(story, story) != story:
+            story = parent[story]
+        return story
+
+    for a, b in pairs:
+        first, second = sorted((root(a), root(b)))
+        parent[second] = first
+    return {story: root(story) for story in parent}
+
+
+def load_multinews_dev(path: str | Path | None = None) -> LabelledDocuments:
+    """155 real articles in 20 languages, 24 gold stories, 97 undated (``story``);
+    grouped by family of look-alike stories (``story_families``)."""
+    path = Path(path or multinews_dev_path())
+    data = load_jsonl(path, gold_field="story")
+    notes = path.with_name("stories.md")
+    if notes.exists():
+        family = story_families(data.gold, multinews_hard_negatives(notes))
+        data.groups = [family[story] for story in data.gold]
+    return data
 
 
 def load_googlenews_fr(path: str | Path | None = None) -> LabelledDocuments:

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 from ..errors import InputError
 from ..ingest.scrub import MAX_ID_CHARS, scrub, scrub_value
 from ..models import Article, RawDocument
-from .boilerplate import clean_text, fold
-from .dates import date_from_url, find_date, parse_date
+from .boilerplate import clean_text, fold, lead_title
+from .dates import date_from_url, find_date, month_estimate, parse_date
 from .language import detect_language
 
 MIN_TEXT_CHARS = 20  # shorter than a headline is not an article
@@ -88,17 +88,16 @@ def extract_article(raw: RawDocument, now: datetime | None = None) -> Article:
 
     cleaned = clean_text(fields["text"], title=fields.get("title"))
     body = cleaned.text
-    if not body and cleaned.title:
-        # A one-line input (a wire flash, a headline, maybe under its URL, maybe given
-        # as both title and text) is its own text.
-        headline = " ".join(cleaned.title.split())
-        furniture = [line for line in cleaned.removed if not " ".join(line.split()).startswith(headline)]
-        if len(furniture) == len(cleaned.urls):
-            body = cleaned.title
+    if not body and cleaned.title and not cleaned.links:
+        # A one-line input (a wire flash, a headline, maybe under its URL or over its
+        # agency's credit, maybe given as both title and text) is its own text: an
+        # article is never lost for want of a title. A page whose other lines were
+        # navigation and links to other articles has no article of its own.
+        body = cleaned.title
     if len(body) < MIN_TEXT_CHARS:
         left = f"only {len(body)} characters" if body else "nothing"
         raise InputError(raw.origin, f"no article text: {left} left after removing navigation and page furniture")
-    title = cleaned.title or body.split("\n", 1)[0][:200]
+    title = cleaned.title or lead_title(body)
 
     url = fields.get("url") if isinstance(fields.get("url"), str) else None
     published = parse_date(fields.get("published"))
@@ -108,6 +107,9 @@ def extract_article(raw: RawDocument, now: datetime | None = None) -> Article:
         # Only the page's own address dates it; a URL quoted in a text file may be
         # a later copy or an archive page, so it does not.
         published = date_from_url(url)
+    estimate = None
+    if published is None and cleaned.month_stamp is not None:
+        estimate = month_estimate(*cleaned.month_stamp)
     if url is None and cleaned.urls:
         url = cleaned.urls[0]  # the address a scraped text opened with
 
@@ -142,4 +144,5 @@ def extract_article(raw: RawDocument, now: datetime | None = None) -> Article:
         fetched_at=raw.fetched_at or (now or datetime.now(timezone.utc)),
         removed_lines=cleaned.removed,
         extra=extra,
+        estimate=estimate,
     )

@@ -65,10 +65,16 @@ _FURNITURE = [
 ]
 _FURNITURE_RE = re.compile("|".join(re.escape(p) for p in _FURNITURE), re.I)
 _SOCIAL_ONLY = re.compile(
-    r"^(?:(?:facebook|twitter|x|whatsapp|linkedin|telegram|e-?mail|mail|messenger|flipboard|pinterest|reddit|copier le lien|copy link)[\s,|/·•]*)+$",
+    r"^(?:(?:share|teilen|partager|compartir|condividi|facebook|twitter|x|whatsapp|linkedin|telegram|e-?mail|mail|messenger|flipboard|pinterest|reddit|copier le lien|copy link)[\s,|/·•]*)+$",
     re.I,
 )
 
+
+# A photo or image credit: "Credit: Michael DiGioia", "Foto: dpa", "Crédit photo : AFP".
+_PHOTO_CREDIT = re.compile(
+    r"^(?:photo|foto|picture|image|bild|credit|crédit|crédito|credito|fotografía|quelle)s?(?:\s+(?:credit|crédit|photo))?\s*:",
+    re.I,
+)
 
 # A line that is only a URL; tokenised corpora write it with spaces ("http : / / www . x . com / ...").
 _URL_LINE = re.compile(r"^(?:source\s*:\s*|url\s*:\s*)?(?:https?\s*:\s*/\s*/|www\s*\.)\S*(?:\s*\S+)*$", re.I)
@@ -163,7 +169,9 @@ class CleanResult:
     byline: str | None = None
     agencies: list[str] = field(default_factory=list)
     date_text: str | None = None
+    month_stamp: tuple[int, int] | None = None  # (year, month) of a leading stamp that gives no day
     urls: list[str] = field(default_factory=list)  # URL-only lines taken out of the text
+    links: int = 0  # navigation and link-block lines taken out: the marks of a page of links
 
     @property
     def text(self) -> str:
@@ -184,6 +192,7 @@ def clean_text(text: str, title: str | None = None) -> CleanResult:
     lines = _normalise_lines(text)
     removed: list[str] = []
     urls: list[str] = []
+    stamp = _take_date_stamp(lines, removed)
     if not title:
         for index, line in enumerate(lines):
             if not line.strip():
@@ -193,14 +202,26 @@ def clean_text(text: str, title: str | None = None) -> CleanResult:
                 urls.append(url)
                 removed.append(line.strip())
                 continue
-            title = line.strip()
-            lines = lines[index + 1 :]
+            bare = _strip_bullets(line)
+            if len(bare.split()) <= 15 and (_FURNITURE_RE.search(bare) or _SOCIAL_ONLY.match(bare)
+                                            or _PHOTO_CREDIT.match(bare)):
+                removed.append(line.strip())  # "Advertisement", "Share Facebook", a photo credit: never a title
+                continue
+            if is_paragraph(line):
+                # A whole paragraph is the article's first paragraph, not its title: the
+                # title is then its first sentence (see lead_title), and nothing is lost.
+                lines = lines[index:]
+            else:
+                title = line.strip()
+                lines = lines[index + 1 :]
             break
     title = (title or "").strip()
     title_key = fold(title)
     title = strip_title_suffix(title)
 
     result = CleanResult(title=title, paragraphs=[], removed=removed, urls=urls)
+    if stamp is not None:
+        result.date_text, result.month_stamp = stamp
     kept: list[str] = []  # lines, "" marks a paragraph break
     skip_headline = False
     for raw in lines:
@@ -216,6 +237,7 @@ def clean_text(text: str, title: str | None = None) -> CleanResult:
             skip_headline = False
             if _is_headline(bare):
                 removed.append(line)
+                result.links += 1
                 continue
         url = url_of_line(bare)
         if url:
@@ -227,15 +249,17 @@ def clean_text(text: str, title: str | None = None) -> CleanResult:
             continue
         if _NAVIGATION.match(bare):
             removed.append(line)
+            result.links += 1
             continue
         intro = _LINK_INTRO_RE.match(bare)
         if intro and len(bare.split()) <= 30:
             removed.append(line)
+            result.links += 1
             # "Lire aussi : <headline>" carries its headline; "Lire aussi" alone links the next line.
             skip_headline = not intro.group("rest").strip()
             continue
         words = bare.split()
-        if len(words) <= 15 and (_FURNITURE_RE.search(bare) or _SOCIAL_ONLY.match(bare)):
+        if len(words) <= 15 and (_FURNITURE_RE.search(bare) or _SOCIAL_ONLY.match(bare) or _PHOTO_CREDIT.match(bare)):
             removed.append(line)
             continue
         if len(words) <= 14 and DATE_LINE.match(bare):
@@ -259,6 +283,68 @@ def clean_text(text: str, title: str | None = None) -> CleanResult:
         result.agencies.extend(dateline_agencies(result.paragraphs[0]))
     result.agencies = list(dict.fromkeys(result.agencies))
     return result
+
+
+# A date stamped at the very start of a scraped text, before the article: "date
+# 2024-08-12 ...", "2019-04-15 | ...", "Published: 2024-10-09T08:30 ...". A stamp of
+# a month only ("date 2019-04") dates nothing to the day but bounds the publication.
+_DATE_STAMP = re.compile(
+    r"^\s*(?:(?:date|dated|published|updated|publié(?:e)?(?: le)?|mis à jour(?: le)?|fecha|publicado|datum|"
+    r"data|pubblicato)\s*:?\s*)?(?P<y>(?:19|20)\d{2})-(?P<m>0[1-9]|1[0-2])(?:-(?P<d>0[1-9]|[12]\d|3[01]))?"
+    r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\d-])\s*[|·•–—-]?\s*",
+    re.I,
+)
+
+
+def _take_date_stamp(lines: list[str], removed: list[str]) -> tuple[str | None, tuple[int, int] | None] | None:
+    """Take a leading date stamp off the first non-empty line (in place); returns the
+    stamp as date text (a full date) or as (year, month), or None when there is none."""
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        match = _DATE_STAMP.match(line)
+        if match is None:
+            return None
+        removed.append(match.group().strip())
+        lines[index] = line[match.end():]
+        if match.group("d"):
+            return f"{match.group('y')}-{match.group('m')}-{match.group('d')}", None
+        return None, (int(match.group("y")), int(match.group("m")))
+    return None
+
+
+# A line this long, or of several sentences, is a paragraph: a title is one short line.
+# Chinese and Japanese say as much in about a third of the characters.
+PARAGRAPH_CHARS = 200
+PARAGRAPH_CHARS_UNSPACED = 80
+_SENTENCE_END = re.compile(
+    r"[.!?](?:[\"'”»’)\]]*)\s+(?=[\"'“«(]*[A-ZÀ-ÖØ-ÞА-ЯΑ-Ω\u0600-\u06ff\u0900-\u097f\u3040-\u9fff])|[。！？](?!$)"
+)
+_UNSPACED_CHAR = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u0e00-\u0e7f]")
+
+
+def is_paragraph(line: str) -> bool:
+    """Over PARAGRAPH_CHARS, or several sentences over half that ("U.S. News" and
+    "Mr. Smith goes to Washington" are short enough to stay titles)."""
+    line = line.strip()
+    limit = PARAGRAPH_CHARS_UNSPACED if len(_UNSPACED_CHAR.findall(line)) > len(line) / 3 else PARAGRAPH_CHARS
+    return len(line) > limit or (len(line) > limit / 2 and bool(_SENTENCE_END.search(line)))
+
+
+def lead_title(text: str, limit: int = 160) -> str:
+    """A title for an article that has none: its first sentence, cut at a word boundary
+    (with "…") when longer than ``limit`` characters."""
+    first = text.strip().split("\n", 1)[0]
+    match = _SENTENCE_END.search(first)
+    sentence = first[: match.start() + 1] if match else first
+    if len(_UNSPACED_CHAR.findall(sentence)) > len(sentence) / 3:
+        limit = PARAGRAPH_CHARS_UNSPACED
+        if len(sentence) > limit:
+            return sentence[:limit] + "…"
+    if len(sentence) <= limit:
+        return sentence.strip()
+    cut = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:–-")
+    return cut + "…"
 
 
 def _take_bylines(kept: list[str], result: CleanResult) -> None:

@@ -80,9 +80,17 @@ _DATELINE = re.compile(
 
 
 def is_credit_line(line: str) -> bool:
-    """A short line whose job is to credit or copyright, not to tell the news."""
+    """A short line whose job is to credit or copyright, not to tell the news: one with
+    a credit marker, or an agency's name alone ("(AFP)", "— Reuters", "dpa/ANSA")."""
     words = line.split()
-    return 0 < len(words) <= 14 and bool(_CREDIT_MARKERS.search(line))
+    if 0 < len(words) <= 14 and bool(_CREDIT_MARKERS.search(line)):
+        return True
+    bare = re.sub(r"[()\[\]/,&—–\-•·|©*.\s]+", " ", line).strip()
+    if not bare or len(bare.split()) > 4:
+        return False
+    for _, pattern in _AGENCY_PATTERNS:
+        bare = pattern.sub(" ", bare)
+    return not bare.strip()  # nothing but agency names
 
 
 def parse_byline(line: str) -> tuple[str, list[str]] | None:

@@ -124,6 +124,21 @@ _URL_DATE = [
 ]
 
 
+def month_estimate(year: int, month: int, now: datetime | None = None):
+    """The bounds a month stamp puts on a publication: the first and the last moment
+    of that month, or None when the month cannot hold one (before 1990, in the future)."""
+    from ..models import DateEstimate
+
+    try:
+        start = datetime(year, month, 1, tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    end = (start + timedelta(days=32)).replace(day=1) - timedelta(seconds=1)
+    if plausible(start, now) is None:
+        return None
+    return DateEstimate(start, end, f"month stamp {year:04d}-{month:02d}")
+
+
 def date_from_url(url: str | None) -> datetime | None:
     """The publication day that many news sites put in their URL paths."""
     if not url:

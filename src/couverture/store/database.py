@@ -16,7 +16,7 @@ from sqlalchemy import Engine, bindparam, create_engine, event, func, or_, selec
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import DatabaseError
-from ..models import Article, Entity, Features
+from ..models import Article, DateEstimate, Entity, Features, TimeClues
 from . import schema
 from .lock import WriterLock
 from .migrations import inspect_database, schema_transaction, upgrade
@@ -44,6 +44,14 @@ def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def _vector_bytes(vector: np.ndarray) -> bytes:
@@ -88,10 +96,18 @@ class StoredArticle:
             extra=dict(m["extra"] or {}), features=dict(m["features"] or {}),
         )
 
+    @property
+    def estimate(self) -> DateEstimate | None:
+        """Its estimated date when it has no given one (a month stamp, a weekday resolved
+        against its story's dates)."""
+        return None if self.published is not None else estimate_from_json(self.features)
+
     def to_json(self, with_text: bool = True) -> dict:
+        estimate = self.estimate
         out = {
             "id": self.id, "story_id": self.story_id, "title": self.title, "lang": self.lang,
-            "published": self.published.isoformat() if self.published else None, "url": self.url,
+            "published": self.published.isoformat() if self.published else None,
+            "estimated": estimate.to_json() if estimate else None, "url": self.url,
             "outlet": self.outlet, "byline": self.byline, "agencies": self.agencies, "origin": self.origin,
         }
         if with_text:
@@ -119,14 +135,20 @@ class StorySummary:
         }
 
 
-def features_json(features: Features) -> dict:
-    return {
+def features_json(features: Features, estimate: DateEstimate | None = None) -> dict:
+    """What the analysis found, as stored; with the article's estimated date (an
+    inference, like the rest) when it has one."""
+    out = {
         "sentences": features.sentences,
         "entities": [[e.text, e.key, e.sentence] for e in features.entities],
         "numbers": features.numbers,
         "dates": features.dates,
         "lemmas": features.lemmas,
+        "time_clues": features.time_clues.to_json(),
     }
+    if estimate is not None:
+        out["estimate"] = estimate.to_json()
+    return out
 
 
 def features_from_json(data: dict, embedding: np.ndarray) -> Features:
@@ -137,7 +159,16 @@ def features_from_json(data: dict, embedding: np.ndarray) -> Features:
         numbers=data.get("numbers", []),
         dates=data.get("dates", []),
         embedding=embedding,
+        time_clues=TimeClues.from_json(data.get("time_clues")),
     )
+
+
+def estimate_from_json(data: dict | None) -> DateEstimate | None:
+    """The estimated date stored with an article's features, if any."""
+    estimate = DateEstimate.from_json((data or {}).get("estimate"))
+    if estimate is None:
+        return None
+    return DateEstimate(_utc(estimate.earliest), _utc(estimate.latest), estimate.source)
 
 
 class Store:
@@ -320,12 +351,19 @@ class Store:
             for row in conn.execute(query):
                 m = row._mapping
                 profile = m["profile"] or {}
+                span = profile.get("span") or [None, None]
                 out.append(
                     StoryProfile(
                         id=m["id"], size=m["size"], embedding_sum=_vector(m["embedding_sum"]),
                         term_df=Counter(profile.get("terms", {})), entity_df=Counter(profile.get("entities", {})),
                         number_df=Counter(profile.get("numbers", {})), langs=Counter(profile.get("langs", {})),
                         first=_utc(m["first_published"]), last=_utc(m["last_published"]),
+                        clue_weekdays=Counter({int(k): v for k, v in profile.get("clue_weekdays", {}).items()}),
+                        clue_days=Counter({tuple(int(x) for x in k.split("-")): v
+                                           for k, v in profile.get("clue_days", {}).items()}),
+                        # Stories stored before estimated dates existed: their given dates.
+                        span_first=_utc(_parse_time(span[0])) or _utc(m["first_published"]),
+                        span_last=_utc(_parse_time(span[1])) or _utc(m["last_published"]),
                     )
                 )
         return out
@@ -372,6 +410,9 @@ class Store:
                     "profile": {
                         "terms": dict(story.term_df), "entities": dict(story.entity_df),
                         "numbers": dict(story.number_df), "langs": dict(story.langs),
+                        "clue_weekdays": {str(k): v for k, v in story.clue_weekdays.items() if v},
+                        "clue_days": {f"{m}-{d}": v for (m, d), v in story.clue_days.items() if v},
+                        "span": [_iso(story.span_first), _iso(story.span_last)],
                     },
                 }
                 if story.id in known:
@@ -394,7 +435,7 @@ class Store:
                             "title": a.title, "text": a.text, "lang": a.lang, "published": a.published,
                             "fetched_at": a.fetched_at, "ingested_at": now, "outlet": a.outlet, "byline": a.byline,
                             "agencies": a.agencies, "origin": a.origin, "join_probability": p, "extra": a.extra,
-                            "removed_lines": a.removed_lines, "features": features_json(f),
+                            "removed_lines": a.removed_lines, "features": features_json(f, a.estimate),
                             "embedding": _vector_bytes(f.embedding),
                         }
                         for a, f, sid, p in batch
@@ -544,7 +585,8 @@ class Store:
                 for row in conn.execute(query):
                     features = features_from_json(row.features or {}, _vector(row.embedding))
                     article = Article(id=row.id, title=row.title, text="", lang=row.lang, origin="",
-                                      content_hash="", published=_utc(row.published))
+                                      content_hash="", published=_utc(row.published),
+                                      estimate=estimate_from_json(row.features))
                     out[row.story_id].append(ArticleProfile.build(article, features))
         return out
 

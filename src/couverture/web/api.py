@@ -44,9 +44,16 @@ class ArticleBrief(BaseModel):
     page: str = Field(description="Path of the article's web page.")
 
 
+class EstimatedDate(BaseModel):
+    earliest: datetime
+    latest: datetime
+    source: str = Field(description="How it was estimated: a month stamp, a weekday resolved against its story...")
+
+
 class ArticleOut(ArticleBrief):
     text: str
     fetched_at: datetime | None
+    estimated: EstimatedDate | None = Field(None, description="For an undated article, its estimated date, if any.")
     story: StoryOut | None
 
 
@@ -173,7 +180,9 @@ def get_article(article_id: str, store: StoreDep) -> ArticleOut:
         fetched_at=article.fetched_at, url=article.url, outlet=article.outlet, byline=article.byline,
         agencies=article.agencies,
     )
+    estimate = article.estimate
     return ArticleOut(**article_brief(row).model_dump(), text=article.text, fetched_at=article.fetched_at,
+                      estimated=EstimatedDate(**estimate.to_json()) if estimate else None,
                       story=story_out(summary) if summary else None)
 
 

@@ -14,7 +14,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..store.search import snippet_html
 from .queries import Filters
-from .text import format_moment, format_span, iso, language_name, paragraphs, path_segment, plural, safe_href
+from .text import (format_estimate, format_moment, format_span, iso, language_name, paragraphs, path_segment, plural,
+                   safe_href)
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
@@ -27,7 +28,7 @@ environment = Environment(
     lstrip_blocks=True,
 )
 environment.filters.update(
-    moment=format_moment, span=format_span, iso=iso, language_name=language_name, paragraphs=paragraphs,
+    moment=format_moment, span=format_span, estimate=format_estimate, iso=iso, language_name=language_name, paragraphs=paragraphs,
     seg=path_segment, safe_href=safe_href, snippet=snippet_html,
 )
 environment.globals.update(plural=plural)

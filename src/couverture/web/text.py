@@ -48,6 +48,19 @@ def format_span(first: datetime | None, last: datetime | None) -> str:
     return f"{format_moment(first)} – {format_moment(last)} UTC"
 
 
+def format_estimate(estimate) -> str:
+    """An estimated date as a reader should take it: "9 Oct 2024 (the day its lead
+    names, ...)" for a day, "Oct 2024 (month stamp ...)" for a month."""
+    first, last = estimate.earliest.astimezone(timezone.utc), estimate.latest.astimezone(timezone.utc)
+    if first.date() == last.date():
+        when = format_moment(first, with_time=False)
+    elif (first.year, first.month) == (last.year, last.month):
+        when = f"{_MONTHS[first.month - 1]} {first.year}"
+    else:
+        when = f"{format_moment(first, with_time=False)} – {format_moment(last, with_time=False)}"
+    return f"{when} ({estimate.source})"
+
+
 def iso(moment: datetime | None) -> str:
     return moment.isoformat() if moment else ""
 
