@@ -130,6 +130,29 @@ def restore_clusterer(store: Store, clusterer: OnlineClusterer | None = None, si
     return clusterer
 
 
+def _load_dormant(store: Store, clusterer: OnlineClusterer, articles: list[Article]) -> int:
+    """When some of ``articles`` are undated and the stories were loaded by the dated
+    ones' bounds, keep the store's newest other stories dormant (up to the places
+    ``max_active`` and ``max_dormant`` leave), for the undated articles to wake: an
+    article of no date may belong to a story of any date, not only to those of the
+    dates beside it in this call. Returns how many were kept."""
+    if all(a.published is not None for a in articles) or all(a.published is None for a in articles):
+        return 0  # all dated: bounds are right; all undated: the load had no bounds
+    room = min(clusterer.max_active - len(clusterer.stories), clusterer.max_dormant - len(clusterer.dormant))
+    if room <= 0:
+        return 0
+    kept: list[StoryProfile] = []
+    for story in store.active_stories(clusterer.max_active):
+        if story.embedding_sum is not None and story.id not in clusterer.stories \
+                and story.id not in clusterer.dormant:
+            kept.append(story)
+            if len(kept) == room:
+                break
+    for story in reversed(kept):  # the oldest first: the first the dormant cap drops
+        clusterer.keep_dormant(story)
+    return len(kept)
+
+
 def _load_stories(store: Store, clusterer: OnlineClusterer, since: datetime | None,
                   until: datetime | None) -> list[StoryProfile]:
     """Load the newest stored stories between ``since`` and ``until`` (as
@@ -280,7 +303,8 @@ def _ingest_locked(store, items, analyzer, clusterer, batch_size, progress, segm
             clusterer = clusterer or OnlineClusterer()
             since, until = _story_bounds(fresh, clusterer.window)
             clusterer = restore_clusterer(store, clusterer, since=since, until=until)
-            known_before = set(clusterer.stories)
+            _load_dormant(store, clusterer, fresh)
+            known_before = set(clusterer.stories) | set(clusterer.dormant)
         else:
             (horizon, until), clock = _story_bounds(fresh, clusterer.window), clusterer.clock()
             if horizon is not None:
@@ -299,8 +323,10 @@ def _ingest_locked(store, items, analyzer, clusterer, batch_size, progress, segm
                 if loaded:
                     clusterer.term_df.ensure(key for story in loaded for key in story.term_df)
                     clusterer.entity_df.ensure(key for story in loaded for key in story.entity_df)
+                kept = _load_dormant(store, clusterer, fresh)
+                if loaded or kept:
                     ours = {clusterer.resolve(sid) for sid in set(report.story_of.values())}
-                    known_before |= {story.id for story in loaded} - ours
+                    known_before |= ({story.id for story in loaded} | set(clusterer.dormant)) - ours
         ordered = [fresh[i] for i in stream_order(fresh)]
         if queue is not None:
             queue.prioritise(ordered)

@@ -197,6 +197,15 @@ class OnlineClusterer:
     def _drop_dormant(self, story_id: str) -> None:
         self._forget_members(self.dormant.pop(story_id))
 
+    def keep_dormant(self, story: StoryProfile) -> None:
+        """Hold a stored story dormant: not searched by dated articles, woken by an
+        undated one (see ``wake``)."""
+        if story.id in self.stories or story.id in self.dormant or self.max_dormant <= 0:
+            return
+        self.dormant[story.id] = story
+        if len(self.dormant) > self.max_dormant:
+            self._drop_dormant(next(iter(self.dormant)))
+
     def wake(self) -> int:
         """Make the dormant stories searchable again, the most recent first, as many as
         ``max_active`` leaves room for; returns how many. An undated article calls it:
