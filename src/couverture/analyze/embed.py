@@ -108,8 +108,16 @@ _default: USEEmbedder | None = None
 
 
 def default_embedder() -> USEEmbedder:
-    """One shared instance per process: the weights are loaded once."""
+    """One shared instance per process: the weights are loaded once.
+
+    It runs on one BLAS thread. An ingest in one process (under 64 new articles, the
+    demo, an explicit ``Analyzer()``) embeds an article at a time as the clusterer asks
+    for it, and with other work on the two cores a second thread only waits for its
+    turn: one ECB+ lead took 8 ms with one thread, 26 to 198 ms with two (two rounds at
+    load 4.8; bench/RESULTS.md, issue 22). Larger ingests embed in the worker process,
+    also on one thread.
+    """
     global _default
     if _default is None:
-        _default = USEEmbedder()
+        _default = USEEmbedder(threads=1)
     return _default
