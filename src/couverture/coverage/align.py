@@ -106,26 +106,27 @@ def statements_of(articles: Sequence) -> list[Statement]:
 
 
 def _lexical(statements: list[Statement]) -> np.ndarray:
-    """IDF-weighted Dice overlap of anchors between every two statements (sparse products: a big story has
-    tens of thousands of distinct anchors)."""
-    from scipy import sparse
+    """IDF-weighted Dice overlap of anchors between every two statements.
 
+    A big story has tens of thousands of distinct anchors, most held by one statement:
+    only those shared by two or more add to an overlap, each to the block of its
+    holders. Plain numpy on purpose: importing scipy.sparse for this cost 0.2 s of a
+    story's first coverage (bench/RESULTS.md, issue 22).
+    """
     n = len(statements)
     df = Counter(a for s in statements for a in s.anchors)
     weight = {a: math.log(1 + n / c) for a, c in df.items()}
-    vocabulary = {a: i for i, a in enumerate(weight)}
-    rows, cols, values = [], [], []
+    totals = np.array([sum(weight[a] for a in s.anchors) for s in statements], dtype=np.float32)
+    holders: dict[str, list[int]] = {}
     for s in statements:
         for a in s.anchors:
-            rows.append(s.uid)
-            cols.append(vocabulary[a])
-            values.append(weight[a])
-    matrix = sparse.csr_matrix((values, (rows, cols)), shape=(n, len(vocabulary)), dtype=np.float32)
-    present = matrix.copy()
-    present.data[:] = 1.0
-    shared = np.asarray((present @ matrix.T).todense(), dtype=np.float32)  # weight of u's anchors found in v
-    shared = np.minimum(shared, shared.T)
-    totals = np.asarray(matrix.sum(axis=1)).ravel()
+            if df[a] > 1:
+                holders.setdefault(a, []).append(s.uid)
+    shared = np.zeros((n, n), dtype=np.float32)  # weight of the anchors u and v both hold
+    for a, uids in holders.items():
+        block = np.asarray(uids)
+        shared[np.ix_(block, block)] += weight[a]
+    np.fill_diagonal(shared, totals)  # a statement shares all its anchors with itself
     denominator = totals[:, None] + totals[None, :]
     return np.where(denominator > 0, 2 * shared / np.maximum(denominator, 1e-9), 0.0)
 
