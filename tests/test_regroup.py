@@ -393,3 +393,23 @@ def test_a_group_is_parted_where_its_dates_are_more_than_a_window_apart(demo_pro
     q = np.full((4, 4), 0.9)
     q[3, [0, 1]] = q[[0, 1], 3] = 0.97  # closer in words to September, but its month is October's
     assert split_by_time(q, [0] * 4, storms, window_days=7.0) == [0, 0, 1, 1]
+
+
+def test_two_look_alike_stories_told_once_in_each_of_four_languages_are_cut_apart():
+    # Each story has one article in each of en, fr, de, it: no side of the cut holds
+    # two articles in one language, but the four pairs across (en-en, fr-fr...) score
+    # low, which tells two stories apart from one story in four languages.
+    langs = ["en", "fr", "de", "it"] * 2
+    story = [0] * 4 + [1] * 4
+    p = np.empty((8, 8))
+    for i in range(8):
+        for j in range(8):
+            if i == j:
+                p[i, j] = 1.0
+            elif story[i] == story[j]:
+                p[i, j] = 0.8
+            else:
+                p[i, j] = 0.35 if langs[i] == langs[j] else 0.3
+    model = DecisionModel(0.0, {}, regroup_threshold=0.2, regroup_split=0.5)
+    assert linkage_groups(p, 0.2) == [0] * 8  # the linkage alone keeps them together
+    assert regroup_labels(p, model, langs) == story

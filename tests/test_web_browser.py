@@ -124,7 +124,9 @@ def test_front_page_story_search_and_article(server, watched, db):
         store.close()
     page.locator(f'a[href="/stories/{story_id}"]').click()
     page.wait_for_url(f"**/stories/{story_id}")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Poutine")
+    # The story is the seeds' and the demo's reports of one visit, in four languages:
+    # its headline may be any of theirs.
+    expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile("Poutine|Putin"))
     source_titles = page.locator(".sources a.article-link").all_inner_texts()
     for title in SEED_TITLES:
         assert any(t.startswith(title) for t in source_titles), (title, source_titles)

@@ -249,16 +249,20 @@ def cut_cohesion(probabilities: np.ndarray, side: np.ndarray, comparable: np.nda
 
     ``comparable`` (a boolean matrix) restricts both means to the pairs whose
     probabilities can be compared (two articles in one language: see
-    ``regroup_labels``); None when the cut leaves no such pair across it or within
-    either side, since then nothing says it parts two stories rather than two
-    languages."""
+    ``regroup_labels``); None when the cut leaves no such pair across it, since then
+    nothing says it parts two stories rather than two languages. A side with no such
+    pair of its own (one article per language, as a story told in five languages and
+    its look-alike told in the same five) is read on all its pairs: the pairs across,
+    in one language each, still say whether the cut parts two stories."""
     inside, outside = np.flatnonzero(side), np.flatnonzero(~side)
     within = []
     for part in (inside, outside):
         upper = np.triu_indices(len(part), 1)
         values = probabilities[np.ix_(part, part)][upper]
         if comparable is not None:
-            values = values[comparable[np.ix_(part, part)][upper]]
+            alike = comparable[np.ix_(part, part)][upper]
+            if alike.any():
+                values = values[alike]
         if len(values):
             within.append(values.mean())
     across = probabilities[np.ix_(inside, outside)]
