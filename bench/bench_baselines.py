@@ -429,6 +429,19 @@ def bench_googlenews(data: Prepared, transfer: dict[str, tuple] | None) -> None:
     started = time.perf_counter()
     predicted = cluster_articles(data.articles, data.features, full_length_only(), order=sequence)
     rows = [Row("couverture", "shipped full-length decisions", predicted, time.perf_counter() - started)]
+    oracle_rows, notes = whole_set_baselines(baselines, transfer, whole, gold, rows)
+    note = "" if transfer is not None else " (baselines need ECB+ in the run for their transferred parameters)"
+    print_table(f"googlenews_fr (b): all {n} headlines clustered together{note}", rows, gold)
+    print_table("googlenews_fr (b) oracle: one setting chosen on all scored headlines (UPPER BOUND, not a result)",
+                oracle_rows, gold, notes)
+
+
+def whole_set_baselines(baselines, transfer: dict[str, tuple] | None, whole: list[list[int]], gold,
+                        rows: list) -> tuple[list, list[str]]:
+    """Each baseline on a whole set: with its ECB+ parameters (appended to ``rows``,
+    when ECB+ is in the run) and at its best setting on the set itself. Returns the
+    oracle rows and the notes."""
+    n = sum(len(part) for part in whole)
     oracle_rows, notes = [], []
     for baseline in baselines:
         if transfer is not None:
@@ -442,10 +455,7 @@ def bench_googlenews(data: Prepared, transfer: dict[str, tuple] | None) -> None:
         notes += failure_note(baseline.name, grid)
         best, p = oracle(grid, gold, n)
         oracle_rows.append(Row(f"{baseline.name} (oracle)", baseline.describe(p), best, None))
-    note = "" if transfer is not None else " (baselines need ECB+ in the run for their transferred parameters)"
-    print_table(f"googlenews_fr (b): all {n} headlines clustered together{note}", rows, gold)
-    print_table("googlenews_fr (b) oracle: one setting chosen on all scored headlines (UPPER BOUND, not a result)",
-                oracle_rows, gold, notes)
+    return oracle_rows, notes
 
 
 def bench_multinews(data: Prepared, transfer: dict[str, tuple] | None) -> None:
@@ -473,19 +483,7 @@ def bench_multinews(data: Prepared, transfer: dict[str, tuple] | None) -> None:
         heldout[id(row)] = heldout_scores(runs, gold)
         rows.append(row)
     whole = [list(range(n))]
-    oracle_rows, notes = [], []
-    for baseline in baselines_for(data):
-        if transfer is not None:
-            p = transfer[baseline.name]
-            grid = run_grid(baseline, whole, [p])
-            if grid.labels:
-                rows.append(Row(baseline.name, f"tuned on ECB+: {baseline.describe(p)}", grid.labels[p][0], grid.seconds))
-            else:
-                notes.append(f"{baseline.name}: the ECB+ setting {baseline.describe(p)} could not run here")
-        grid = run_grid(baseline, whole)
-        notes += failure_note(baseline.name, grid)
-        best, p = oracle(grid, gold, n)
-        oracle_rows.append(Row(f"{baseline.name} (oracle)", baseline.describe(p), best, None))
+    oracle_rows, notes = whole_set_baselines(baselines_for(data), transfer, whole, gold, rows)
     merged = [f"{r.method} ({r.params.split(',')[0]}): {hard_negatives_merged(r.predicted, gold, pairs)} of {len(pairs)}"
               for r in rows]
     note = "" if transfer is not None else " (baselines need ECB+ in the run for their transferred parameters)"
