@@ -24,8 +24,14 @@ READ_COMMANDS = [["stories"], ["show", "s-1"], ["export"], ["serve", "--port", "
 
 
 def fingerprint(path) -> tuple:
-    """What a change to a SQLite file would show: its bytes, and any journal beside it."""
-    siblings = sorted(p.name for p in path.parent.iterdir() if p.name.startswith(path.name))
+    """What a change to a SQLite file would show: its bytes, and any journal beside it
+    that holds something. A reader of a database in WAL mode makes the ``-shm`` index
+    and an empty ``-wal``, which SQLite removes when the last connection to the file
+    closes; whether that is the reader's depends on when connections of earlier calls
+    in this process are collected, and neither file says anything was written. A
+    ``-wal`` with frames in it, or a rollback ``-journal``, does."""
+    siblings = sorted(p.name for p in path.parent.iterdir() if p.name.startswith(path.name)
+                      and not p.name.endswith("-shm") and not (p.name.endswith("-wal") and p.stat().st_size == 0))
     return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns, siblings
 
 
