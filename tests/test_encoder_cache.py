@@ -42,12 +42,13 @@ def test_a_cached_start_embeds_like_the_package(tmp_path, monkeypatch, plain_vec
     assert folder is not None and folder.parent == tmp_path and not folder.exists()
 
     first = encoder_cache.start_use(threads=1)  # builds from the package, then keeps the cache
-    assert sorted(p.name for p in folder.iterdir()) == ["probe.npy", "tokenizer.pickle", "weights.npz"]
+    assert sorted(p.name for p in folder.iterdir()) == ["backend", "backend.json", "probe.npy", "tokenizer.pickle"]
     assert np.allclose(encode_with(first), plain_vectors, atol=1e-5, rtol=0)
 
     kept = encoder_cache.start_use(threads=1)
     assert kept._sp is not None and kept._backend is not None  # ready without building anything
     assert kept._backend.table.shape == first._backend.table.shape
+    assert isinstance(kept._backend.table, np.memmap)  # mapped from the cache, not read and rebuilt
     assert np.allclose(encode_with(kept), plain_vectors, atol=1e-5, rtol=0)
 
     # The embedder the pipeline uses goes through the cache too, word cache included.
@@ -65,14 +66,12 @@ def test_a_damaged_cache_is_not_trusted_and_is_rebuilt(tmp_path, monkeypatch, pl
     good_probe = np.load(folder / "probe.npy")
 
     # Weights that load but compute something else: the probe texts give other vectors.
-    with np.load(folder / "weights.npz") as packed:
-        arrays = {name: packed[name] for name in packed.files}
-    arrays["d3"] = arrays["d3"][::-1].copy()
-    np.savez(folder / "weights.npz", **arrays)
+    good_d3 = np.load(folder / "backend" / "d3.npy")
+    np.save(folder / "backend" / "d3.npy", good_d3[::-1].copy())
     rebuilt = encoder_cache.start_use(threads=1)
     assert np.allclose(encode_with(rebuilt), plain_vectors, atol=1e-5, rtol=0)
-    with np.load(folder / "weights.npz") as packed:  # the cache was written again, whole
-        assert np.array_equal(packed["d3"], arrays["d3"][::-1])
+    # the cache was written again, whole
+    assert np.array_equal(np.load(folder / "backend" / "d3.npy"), good_d3)
     assert np.array_equal(np.load(folder / "probe.npy"), good_probe)
 
     # A tokenizer file cut short.

@@ -4,8 +4,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import simplemma
-
 from ..extract.boilerplate import strip_accents  # noqa: F401  (re-exported: entities use it)
 from .scripts import WORD, arabic_light_stem, has_unspaced, unspaced_terms
 from .stopwords import stopwords_for
@@ -46,11 +44,19 @@ def lemma(token: str, lang: str) -> str:
     if code not in _LEMMA_LANGS:
         return lowered
     try:
-        # low_memory: simplemma reads its compressed word lists in place instead of
-        # building a dict per language (same lemmas; ~1 GB less for ten languages).
-        return simplemma.lemmatize(lowered, lang=code, low_memory=True).lower()
+        # simplemma's memory-frugal reader (low_memory: its compressed word lists read in
+        # place instead of a dict per language; same lemmas, ~1 GB less for ten
+        # languages), with each list's decoded form kept on disk between processes.
+        return _lemmatize()(lowered, code).lower()
     except (ValueError, KeyError):
         return lowered
+
+
+@lru_cache(maxsize=1)
+def _lemmatize():
+    from .wordlist_cache import make_lemmatize
+
+    return make_lemmatize()
 
 
 def content_lemmas(text: str, lang: str) -> list[str]:

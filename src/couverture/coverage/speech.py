@@ -207,15 +207,17 @@ def is_role_word(word: str, lang: str = "") -> bool:
         return False
     if lowered in _ROLE_SET:
         return True
-    for stem in ROLE_STEMS:
-        if len(stem) < 4:
-            continue
-        if lowered.startswith(stem) and len(lowered) <= len(stem) + 2:  # plural, feminine: "ministres", "Ministerin"
-            return True
-        for ending in (stem, stem + "in", stem + "innen"):
-            if lowered.endswith(ending) and len(lowered) > len(ending) and (lang == "de" or lowered[-len(ending) - 1] == "-"):
-                return True  # compounds: "Nationaltrainer", "Innenministerin", "IOC-Präsident"
-    return False
+    if _ROLE_INFLECTED.match(lowered):  # plural, feminine: "ministres", "Ministerin"
+        return True
+    # Compounds: "Nationaltrainer", "Innenministerin" in German, "IOC-Präsident" in any language.
+    return bool((_ROLE_COMPOUND_DE if lang == "de" else _ROLE_COMPOUND).search(lowered))
 
 
 _ROLE_SET = frozenset(ROLE_STEMS)
+# The rules above as three patterns, one pass each instead of a loop over every stem
+# (a story's first show asks about 400 words: 86 ms in Python loops, a few in patterns).
+# Stems under four letters are too short to be found inside other words.
+_LONG_STEMS = "|".join(re.escape(stem) for stem in sorted({s for s in ROLE_STEMS if len(s) >= 4}, key=len, reverse=True))
+_ROLE_INFLECTED = re.compile(rf"(?:{_LONG_STEMS}).{{0,2}}\Z", re.S)
+_ROLE_COMPOUND_DE = re.compile(rf".(?:{_LONG_STEMS})(?:in|innen)?\Z", re.S)
+_ROLE_COMPOUND = re.compile(rf"-(?:{_LONG_STEMS})(?:in|innen)?\Z", re.S)
