@@ -26,6 +26,7 @@ import numpy as np
 
 from ..analyze.aliases import ALIASES
 from ..analyze.entities import entity_key, extract_entities, fold_name
+from ..analyze.scripts import name_skeleton
 from ..analyze.sentences import split_sentences
 from ..analyze.tokens import content_lemmas
 from . import speech
@@ -911,11 +912,72 @@ def quote_lemmas(text: str, lang: str) -> set[str]:
 
 
 def speakers_agree(a: str | None, b: str | None) -> bool:
-    """One name is a form of the other ("Poutine", "Vladimir Putin")."""
+    """One name is a form of the other ("Poutine", "Vladimir Putin"), in any language
+    or script ("Wladimir Putin", "Владимир Путин": see ``same_person_across_spellings``)."""
     if not a or not b:
         return True
     ka, kb = set(entity_key(a).split()), set(entity_key(b).split())
-    return bool(ka & kb) and (ka <= kb or kb <= ka or len(ka & kb) >= 2)
+    if ka & kb and (ka <= kb or kb <= ka or len(ka & kb) >= 2):
+        return True
+    return same_person_across_spellings(a, b)
+
+
+def _skeletons(name: str) -> list[str]:
+    return [k for k in (name_skeleton(word) for word in name.split()) if k]
+
+
+def same_person_across_spellings(a: str, b: str) -> bool:
+    """Two spellings of one person's name in other languages or scripts, by the
+    consonant skeletons the clustering matches names with (``name_skeleton``): the
+    family names (last words) agree, and so do the given names when both say one.
+
+    A given name may lose its first letter to the skeleton ("Wladimir": w stands for a
+    vowel in Arabic and Hebrew spellings and is dropped, so "ldmr" against "vldmr" for
+    "Vladimir"): one given name's skeleton ending the other's is enough. Family names of
+    under three consonants ("Li", "Ma") are too common to tell anyone apart."""
+    first, second = _skeletons(a), _skeletons(b)
+    if not first or not second or first[-1] != second[-1] or len(first[-1]) < 3:
+        return False
+    if len(first) == 1 or len(second) == 1:
+        return True
+    given_a, given_b = first[0], second[0]
+    shorter, longer = sorted((given_a, given_b), key=len)
+    return len(shorter) >= 2 and longer.endswith(shorter)
+
+
+def one_name_per_person(quotes: list[dict], preferred_lang: str | None = None) -> None:
+    """Show each person under one name across a story's quotes: the form its quotes use
+    most in the reader's language, else anywhere (the longer form on a tie), with the
+    other forms kept in ``speaker_variants``. Changes ``quotes`` in place."""
+    forms: dict[str, dict[str, int]] = {}  # a form -> its counts, by language ("" for any)
+    for quote in quotes:
+        for version in quote["versions"]:
+            name = version.get("speaker")
+            if name:
+                counts = forms.setdefault(name, {})
+                counts[version["lang"]] = counts.get(version["lang"], 0) + 1
+                counts[""] = counts.get("", 0) + 1
+        if quote["speaker"] and quote["speaker"] not in forms:
+            forms[quote["speaker"]] = {"": 1}
+    people: list[list[str]] = []
+    for name in sorted(forms, key=lambda n: (-forms[n][""], n)):
+        for person in people:
+            if all(speakers_agree(name, other) for other in person):
+                person.append(name)
+                break
+        else:
+            people.append([name])
+    shown: dict[str, tuple[str, list[str]]] = {}
+    for person in people:
+        best = max(person, key=lambda n: (forms[n].get(preferred_lang or "", 0) if preferred_lang else 0,
+                                          forms[n][""], len(n.split()), len(n), n))
+        for name in person:
+            shown[name] = (best, sorted(set(person) - {best}))
+    for quote in quotes:
+        if quote["speaker"] in shown:
+            quote["speaker"], variants = shown[quote["speaker"]]
+            if variants:
+                quote["speaker_variants"] = variants
 
 
 QUOTE_SIMILARITY = 0.72  # two quotes (any languages) saying the same words
@@ -1022,6 +1084,7 @@ def merge_quotes(mentions: list[QuoteMention], embedder, order: dict[str, int] |
             "article_ids": article_ids, "kind": "direct" if any(m.kind == "direct" for m in versions) else "reported",
             "versions": [m.to_json() for m in versions],
         })
+    one_name_per_person(quotes, preferred_lang)
     quotes.sort(key=lambda q: (-len(q["article_ids"]), q["speaker"] is None,
                                min(order.get(a, 0) for a in q["article_ids"])))
     return quotes, divergences

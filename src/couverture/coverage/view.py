@@ -16,8 +16,9 @@ from ..store.schema import coverage_views
 from .sources import estimate_label
 
 # Bump when the view's content changes (or the default encoder does), so that views
-# stored in databases and kept in memory are recomputed. 2: sources carry "estimated".
-VERSION = 2
+# stored in databases and kept in memory are recomputed. 2: sources carry "estimated";
+# 3: quotes show one name per person (speaker_variants).
+VERSION = 3
 DEFAULT_MODEL = "use-multilingual-v3"  # analyze.embed.USEEmbedder.name, without loading the encoder's module
 
 JSON_KEYS = ("id", "headline", "sources", "timeline", "summary", "quotes", "shared_facts", "unique_facts",
