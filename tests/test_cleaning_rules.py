@@ -175,3 +175,28 @@ def test_furniture_and_photo_credits_are_never_the_title():
     assert result.title == "Star man Lionel Messi rifled home a penalty"
     result = clean_text("Credit: Michael DiGioia\nHarris accepts the nomination\n\nShe spoke on Thursday.")
     assert result.title == "Harris accepts the nomination"
+
+
+def test_glyphs_section_labels_and_the_site_s_name_are_never_the_title():
+    from couverture.extract import extract_article
+    from couverture.models import RawDocument
+
+    body = ("Hurricane Milton strengthens to category 5 in the Gulf\n\n"
+            "The storm's winds reached 175 mph on Monday as it moved toward Florida's west coast.")
+    for furniture in ("×", "☰", "Sports", "Key Moments:", "Lire aussi :"):
+        assert clean_text(f"{furniture}\n{body}").title == "Hurricane Milton strengthens to category 5 in the Gulf", furniture
+        # ...and given as the page's title (a close button taken for the <h1>).
+        assert clean_text(body, title=furniture).title == "Hurricane Milton strengthens to category 5 in the Gulf", furniture
+    # The site's own name, as the outlet gives it or as its address says it.
+    guardian = extract_article(RawDocument("g", "record", {"title": "The Guardian", "source": "The Guardian", "text": body},
+                                           url="https://www.theguardian.com/world/2024/oct/07/milton"))
+    assert guardian.title == "Hurricane Milton strengthens to category 5 in the Gulf"
+    bbc = extract_article(RawDocument("b", "text", "BBC News\n" + body, url="https://www.bbc.co.uk/news/1"))
+    assert bbc.title == "Hurricane Milton strengthens to category 5 in the Gulf"
+    # A real headline stays: one in a script without spaces, one that names the site's city.
+    assert clean_text("普京警告韩国向乌克兰提供武器将是大错\n\n普京周四在河内表示，向乌克兰提供武器将是一个非常大的错误。").title \
+        == "普京警告韩国向乌克兰提供武器将是大错"
+    zeit = extract_article(RawDocument("z", "text", "Putin droht mit Waffenlieferungen an Nordkorea\n\n"
+                                       "Der russische Präsident sagte am Donnerstag in Hanoi, er schließe dies nicht aus.",
+                                       url="https://www.zeit.de/politik/2024-06/putin"))
+    assert zeit.title == "Putin droht mit Waffenlieferungen an Nordkorea"

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from ..errors import InputError
 from ..ingest.scrub import MAX_ID_CHARS, scrub, scrub_value
 from ..models import Article, RawDocument
-from .boilerplate import clean_text, fold, lead_title
+from .boilerplate import clean_text, fold, lead_title, site_key
 from .dates import date_from_url, find_date, month_estimate, parse_date
 from .language import detect_language
 
@@ -29,6 +29,21 @@ def outlet_from_url(url: str | None) -> str | None:
     host = urlsplit(url).hostname or ""
     host = re.sub(r"^(?:www\d?|m|amp|mobile)\.", "", host.lower())
     return host or None
+
+
+def _site_names(source, url: str | None) -> frozenset[str]:
+    """The keys (``site_key``) of the names a page's own site goes by: its outlet as
+    given, and its domain's main label ("theguardian" of www.theguardian.com)."""
+    names = set()
+    if isinstance(source, str) and source.strip():
+        names.add(site_key(source))
+    host = outlet_from_url(url)
+    if host:
+        labels = host.split(".")
+        # The label before the public suffix: bbc of bbc.co.uk, zeit of zeit.de.
+        main = labels[-3] if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3 else labels[-2:][0]
+        names.add(site_key(main))
+    return frozenset(name for name in names if len(name) >= 3)
 
 
 def _html_fields(raw: RawDocument) -> dict:
@@ -86,7 +101,9 @@ def extract_article(raw: RawDocument, now: datetime | None = None) -> Article:
     if not isinstance(fields["text"], str):
         raise InputError(raw.origin, "the text is not a string")
 
-    cleaned = clean_text(fields["text"], title=fields.get("title"))
+    url = fields.get("url") if isinstance(fields.get("url"), str) else None
+    source = fields.get("source")
+    cleaned = clean_text(fields["text"], title=fields.get("title"), site_names=_site_names(source, url))
     body = cleaned.text
     if not body and cleaned.title and not cleaned.links:
         # A one-line input (a wire flash, a headline, maybe under its URL or over its
@@ -99,7 +116,6 @@ def extract_article(raw: RawDocument, now: datetime | None = None) -> Article:
         raise InputError(raw.origin, f"no article text: {left} left after removing navigation and page furniture")
     title = cleaned.title or lead_title(body)
 
-    url = fields.get("url") if isinstance(fields.get("url"), str) else None
     published = parse_date(fields.get("published"))
     if published is None and cleaned.date_text:
         published = find_date(cleaned.date_text)
@@ -116,7 +132,6 @@ def extract_article(raw: RawDocument, now: datetime | None = None) -> Article:
     lang = fields.get("lang")
     lang = lang.strip().lower()[:2] if isinstance(lang, str) and lang.strip() else detect_language(title + "\n" + body)
 
-    source = fields.get("source")
     outlet = source.strip() if isinstance(source, str) and source.strip() else outlet_from_url(url)
     byline = fields.get("byline") if isinstance(fields.get("byline"), str) else None
 

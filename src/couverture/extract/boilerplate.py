@@ -184,15 +184,45 @@ def _normalise_lines(text: str) -> list[str]:
     return [line.rstrip() for line in text.split("\n")]
 
 
-def clean_text(text: str, title: str | None = None) -> CleanResult:
+def is_title_furniture(line: str, site_names: frozenset[str] = frozenset()) -> bool:
+    """A line that cannot be an article's title: no letter in it (a close button "×",
+    a menu "☰"), a label announcing what follows ("Key Moments:", "Lire aussi :"), one
+    word alone in a script written with spaces (a section: "Sports", "Politique"), or
+    the site's own name in three words at most (``site_names``, as ``site_key`` gives
+    them; "BBC News" begins with bbc.co.uk's "bbc")."""
+    bare = line.strip()
+    if not any(ch.isalpha() for ch in bare):
+        return True
+    words = bare.split()
+    if bare.endswith(":") and len(words) <= 4:
+        return True
+    if len(words) == 1 and len(bare) <= 24 and not _UNSPACED_CHAR.search(bare):
+        return True  # (a Chinese or Japanese headline has no spaces at all)
+    if site_names and len(words) <= 3:
+        key = site_key(bare)  # "BBC News" for bbc.co.uk, "ZEIT ONLINE" for zeit.de
+        return any(key.startswith(name) for name in site_names)
+    return False
+
+
+def site_key(name: str) -> str:
+    """A site's name or its domain's main label, folded and without spaces: "The
+    Guardian" and theguardian.com meet as "theguardian"."""
+    return re.sub(r"[^0-9a-z]", "", fold(name))
+
+
+def clean_text(text: str, title: str | None = None, site_names: frozenset[str] = frozenset()) -> CleanResult:
     """Split scraped ``text`` into title, article paragraphs and metadata.
 
-    When ``title`` is not given, the first non-empty line is the title.
+    When ``title`` is not given, or is page furniture (``is_title_furniture``), the
+    first non-empty line that is not furniture is the title.
     """
     lines = _normalise_lines(text)
     removed: list[str] = []
     urls: list[str] = []
     stamp = _take_date_stamp(lines, removed)
+    if title and is_title_furniture(title, site_names):
+        removed.append(title.strip())
+        title = None
     if not title:
         for index, line in enumerate(lines):
             if not line.strip():
@@ -204,7 +234,7 @@ def clean_text(text: str, title: str | None = None) -> CleanResult:
                 continue
             bare = _strip_bullets(line)
             if len(bare.split()) <= 15 and (_FURNITURE_RE.search(bare) or _SOCIAL_ONLY.match(bare)
-                                            or _PHOTO_CREDIT.match(bare)):
+                                            or _PHOTO_CREDIT.match(bare) or is_title_furniture(bare, site_names)):
                 removed.append(line.strip())  # "Advertisement", "Share Facebook", a photo credit: never a title
                 continue
             if is_paragraph(line):
