@@ -171,6 +171,36 @@ def test_front_page_story_search_and_article(server, watched, db):
     assert events == {"dialogs": [], "errors": [], "console": []}
 
 
+def test_seeds_timeline_spans_their_day_with_readable_labels(server, watched, db):
+    page, events = watched
+    store = Store(db)
+    try:
+        story_id = seeds_story_id(store)
+    finally:
+        store.close()
+    articles = httpx.get(f"{server}/api/stories/{story_id}").json()["articles"]
+    page.goto(f"{server}/stories/{story_id}")
+    svg = page.locator("svg.timeline-svg")
+    expect(svg).to_be_visible()
+    labels = page.locator("svg.timeline-svg text.x-label")
+    texts = labels.all_text_contents()  # SVG text has no innerText
+    # The seeds were collected today; their story happened in June 2024, and each label says so alone.
+    assert texts and all(re.fullmatch(r"\d{1,2} Jun 2024( \d\d:\d\d)?", t) for t in texts), texts
+    boxes = [labels.nth(i).bounding_box() for i in range(labels.count())]
+    frame = svg.bounding_box()
+    for box in boxes:
+        assert frame["x"] - 0.5 <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"] + 0.5
+    for left, right in zip(boxes, boxes[1:]):
+        assert left["x"] + left["width"] < right["x"], (left, right)  # drawn side by side, not on top
+    estimated = [a for a in articles if not a["published"] and a["estimated"]]
+    expect(page.locator("svg.timeline-svg rect.estimate-band")).to_have_count(
+        len({(a["estimated"]["earliest"], a["estimated"]["latest"], a["lang"]) for a in estimated}))
+    undated = [a for a in articles if not a["published"] and not a["estimated"]]
+    expect(page.locator(".timeline .undated-list li")).to_have_count(len(undated))
+    _shot(page, "story-timeline-seeds.png")
+    assert events == {"dialogs": [], "errors": [], "console": []}
+
+
 def test_hostile_title_is_text_and_nothing_runs(server, watched):
     page, events = watched
     page.goto(server + "/?q=Valpara%C3%ADso")

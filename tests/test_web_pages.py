@@ -190,7 +190,9 @@ def test_story_page_timeline_is_an_svg_coloured_by_language(client):
     classes = {c for bar in bars for c in bar["class"].split() if c.startswith("lang-c")}
     assert len(classes) == len(story["languages"])
     assert "Articles over time, by language" in markup.plain
-    assert f"{story['article_count']} articles from" in markup.plain
+    # The bars count the articles with a publication date (others are bands or listed apart).
+    dated = [a for a in client.get(f"/api/stories/{story['id']}").json()["articles"] if a["published"]]
+    assert f"{len(dated)} articles from" in markup.plain
 
 
 def test_story_id_prefix_redirects_to_the_story(client, seeds_story):
@@ -198,10 +200,38 @@ def test_story_id_prefix_redirects_to_the_story(client, seeds_story):
     assert response.status_code == 308 and response.headers["location"] == f"/stories/{seeds_story}"
 
 
-def test_undated_seeds_are_placed_by_collection_time(client, seeds_story):
-    markup = page(client, f"/stories/{seeds_story}")
-    assert "2 articles without a publication date are placed at the time they were collected." in markup.plain
-    assert markup.all("svg")
+def test_seeds_timeline_places_articles_by_their_dates_never_by_collection(client, seeds_story):
+    # The seeds carry no publication date and were collected today; the visit was in June 2024.
+    story = client.get(f"/api/stories/{seeds_story}").json()
+    html = client.get(f"/stories/{seeds_story}").text
+    markup = Markup(html)
+    published = [a for a in story["articles"] if a["published"]]
+    estimated = [a for a in story["articles"] if not a["published"] and a["estimated"]]
+    undated = [a for a in story["articles"] if not a["published"] and not a["estimated"]]
+    assert published and undated  # the fixture has both: what this test is about
+    months = {a["published"][:7] for a in published} | {a["estimated"]["earliest"][:7] for a in estimated}
+    assert months == {"2024-06"}
+    svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
+    labels = re.findall(r'<text class="x-label"[^>]*>([^<]+)</text>', svg)
+    assert labels and all(label.split()[1:3] == ["Jun", "2024"] for label in labels), labels
+    bands = [a for a in markup.all("rect") if "estimate-band" in a["class"].split()]
+    # One band per estimated range and language.
+    assert len(bands) == len({(a["estimated"]["earliest"], a["estimated"]["latest"], a["lang"]) for a in estimated})
+    # Articles without any date are listed apart, by title, not drawn.
+    undated_block = re.search(r'<div class="undated">.*?</div>', html, re.S).group(0)
+    for article in undated:
+        assert article["page"] in undated_block
+    for article in published + estimated:
+        assert article["page"] not in undated_block
+    # The header's span and the timeline's description name the same first and last dates.
+    first = min(a["published"] for a in published)
+    last = max(a["published"] for a in published)
+    meta = Markup(re.search(r'<p class="story-meta">.*?</p>', html, re.S).group(0)).plain
+    description = Markup(re.search(r"<desc[^>]*>.*?</desc>", svg, re.S).group(0)).plain
+    for moment in (first, last):
+        clock = moment[11:16]
+        assert clock in meta and clock in description, (clock, meta, description)
+    assert "collected" not in markup.plain
 
 
 @pytest.mark.parametrize("url", ["/stories/s-000000000000", "/articles/nope", "/no/such/page"])

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import pytest
 from datetime import datetime, timedelta, timezone
 
+from couverture.models import DateEstimate
 from couverture.web.timeline import CHAR_WIDTH, MAX_BINS, MIN_BINS, build_timeline, language_classes
 
 T0 = datetime(2024, 6, 20, 15, 45, tzinfo=timezone.utc)
@@ -14,6 +17,7 @@ class Item:
     lang: str
     published: datetime | None
     fetched_at: datetime | None = None
+    estimate: DateEstimate | None = None
 
 
 def _bars_by_x(timeline):
@@ -49,12 +53,58 @@ def test_the_most_covered_language_gets_the_first_colour_everywhere():
     assert many["l8"] == "lang-c0" and many["l9"] == "lang-c1"  # the palette wraps, never fails
 
 
-def test_undated_articles_are_placed_at_collection_time_or_left_out():
-    items = [Item("fr", None, fetched_at=T0), Item("fr", None, fetched_at=T0 + timedelta(hours=1)), Item("en", None)]
+def test_collection_time_never_places_an_article():
+    # Two years after the event, an undated report is read: it must not stretch the story to then.
+    later = T0 + timedelta(days=900)
+    items = [Item("fr", T0), Item("it", T0 + timedelta(hours=3)), Item("fr", None, fetched_at=later)]
     timeline = build_timeline(items)
-    assert timeline.plotted == 2 and timeline.placed_by_collection == 2 and timeline.not_shown == 1
-    assert not build_timeline([Item("en", None)]).segments
-    assert build_timeline([Item("en", None)]).empty
+    assert timeline.plotted == 2 and timeline.estimated == 0
+    assert [i.lang for i in timeline.undated] == ["fr"]
+    assert "1-hour bins" in timeline.description
+    assert all(t.label.startswith("20 Jun 2024") for t in timeline.ticks), [t.label for t in timeline.ticks]
+    assert not build_timeline([Item("en", None, fetched_at=later)]).segments
+    assert build_timeline([Item("en", None, fetched_at=later)]).empty
+
+
+def _day(moment: datetime) -> DateEstimate:
+    start = moment.replace(hour=0, minute=0, second=0)
+    return DateEstimate(start, start + timedelta(hours=23, minutes=59, seconds=59), "the day its lead names")
+
+
+def test_an_estimated_date_is_a_band_over_its_range_not_a_bar():
+    # Reports of 20 Jun between 15:45 and 19:05, and one whose lead only names "Thursday" (the 20th).
+    items = [Item("fr", T0), Item("de", T0 + timedelta(hours=3, minutes=20)), Item("fr", None, estimate=_day(T0))]
+    timeline = build_timeline(items)
+    assert timeline.plotted == 2 and timeline.estimated == 1 and not timeline.undated
+    assert len(timeline.segments) == 2  # one bar each for the two dated reports, none for the estimate
+    (band,) = timeline.bands
+    assert band.y > timeline.plot_bottom  # apart from the bars, below the axis
+    assert band.y + 8 <= timeline.height
+    # The day covers the whole hourly axis (which stays on the 20th): the band spans it.
+    assert band.x == timeline.plot_left and abs(band.x + band.width - timeline.plot_right) < 0.01
+    assert "20 Jun 2024" in band.label and "the day its lead names" in band.label
+    # An estimate inside the publication dates does not widen the axis: it stays hourly.
+    assert "1-hour bins" in timeline.description
+    assert timeline.estimated_span == "estimated 20 Jun 2024"
+
+
+def test_an_estimate_outside_the_dated_span_widens_the_axis_to_show_it():
+    october = DateEstimate(datetime(2024, 10, 1, tzinfo=timezone.utc), datetime(2024, 10, 31, 23, 59, 59, tzinfo=timezone.utc),
+                           "month stamp 2024-10")
+    timeline = build_timeline([Item("en", T0), Item("en", T0 + timedelta(hours=2)), Item("en", None, estimate=october)])
+    (band,) = timeline.bands
+    assert timeline.plot_left < band.x and band.x + band.width <= timeline.plot_right + 0.01
+    # The band is as wide as October is on an axis from June to past October.
+    assert any("Oct 2024" in t.label or "Nov 2024" in t.label for t in timeline.ticks)
+    assert "1-hour bins" not in timeline.description
+
+
+def test_only_estimates_still_give_a_timeline_with_its_span():
+    timeline = build_timeline([Item("it", None, estimate=_day(T0)), Item("it", None, estimate=_day(T0 + timedelta(days=2)))])
+    assert not timeline.empty and not timeline.segments and len(timeline.bands) == 2
+    assert timeline.estimated_span == "estimated 20 Jun 2024 – 22 Jun 2024"
+    bands = sorted(timeline.bands, key=lambda b: b.x)
+    assert bands[0].x + bands[0].width <= bands[1].x  # two days apart, side by side, not overlapping
 
 
 def test_a_single_article_is_a_narrow_bar_not_a_block():
@@ -75,13 +125,32 @@ def test_long_stories_use_wider_bins_and_labels_stay_inside():
     assert any("2025" in t.label for t in timeline.ticks)  # the year is named where it changes
     for tick in timeline.ticks:
         width = len(tick.label) * CHAR_WIDTH
-        left = {"start": tick.x, "middle": tick.x - width / 2, "end": tick.x - width}[tick.anchor]
+        left = tick.label_x
         assert 0 <= left and left + width <= timeline.width, tick
 
 
-def test_hourly_ticks_name_the_day_only_when_it_changes():
-    items = [Item("en", T0), Item("en", T0 + timedelta(hours=20))]
-    labels = [t.label for t in build_timeline(items).ticks]
-    assert labels[0].startswith("20 Jun ")
-    assert any(label.startswith("21 Jun ") for label in labels)
-    assert any(len(label) == 5 and label[2] == ":" for label in labels)  # bare "HH:MM" in between
+def _read_alone(label: str) -> datetime:
+    """A tick label parsed with nothing else known: it must carry day, month and year."""
+    for pattern in ("%d %b %Y %H:%M", "%d %b %Y"):
+        try:
+            return datetime.strptime(label, pattern).replace(tzinfo=timezone.utc)
+        except ValueError:
+            pass
+    raise AssertionError(f"tick label {label!r} is not a whole date")
+
+
+@pytest.mark.parametrize("span", [timedelta(hours=20), timedelta(days=9), timedelta(days=80), timedelta(days=800)])
+def test_every_tick_label_is_a_whole_date_at_its_tick_and_none_overlap(span):
+    items = [Item("en", T0), Item("en", T0 + span / 3), Item("en", T0 + span)]
+    timeline = build_timeline(items)
+    ticks = timeline.ticks
+    assert len(ticks) >= 2
+    moments = [_read_alone(t.label) for t in ticks]
+    # The labels name the moments at their ticks: equal steps in time are equal steps in x.
+    per_pixel = (moments[1] - moments[0]) / (ticks[1].x - ticks[0].x)
+    for tick, moment in zip(ticks, moments):
+        assert abs((moment - moments[0]) - per_pixel * (tick.x - ticks[0].x)) < timedelta(minutes=1)
+    assert moments[0] <= T0 + span and moments[-1] >= T0 - span  # on the story's own dates
+    edges = [(t.label_x, t.label_x + len(t.label) * CHAR_WIDTH) for t in ticks]
+    assert all(0 <= left and right <= timeline.width for left, right in edges)
+    assert all(a[1] < b[0] for a, b in zip(edges, edges[1:])), edges

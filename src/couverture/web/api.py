@@ -31,6 +31,12 @@ class StoryOut(BaseModel):
     page: str = Field(description="Path of the story's web page.")
 
 
+class EstimatedDate(BaseModel):
+    earliest: datetime
+    latest: datetime
+    source: str = Field(description="How it was estimated: a month stamp, a weekday resolved against its story...")
+
+
 class ArticleBrief(BaseModel):
     id: str
     story_id: str
@@ -41,19 +47,13 @@ class ArticleBrief(BaseModel):
     outlet: str | None
     byline: str | None
     agencies: list[str]
+    estimated: EstimatedDate | None = Field(None, description="For an undated article, its estimated date, if any.")
     page: str = Field(description="Path of the article's web page.")
-
-
-class EstimatedDate(BaseModel):
-    earliest: datetime
-    latest: datetime
-    source: str = Field(description="How it was estimated: a month stamp, a weekday resolved against its story...")
 
 
 class ArticleOut(ArticleBrief):
     text: str
     fetched_at: datetime | None
-    estimated: EstimatedDate | None = Field(None, description="For an undated article, its estimated date, if any.")
     story: StoryOut | None
 
 
@@ -100,6 +100,7 @@ def article_brief(row) -> ArticleBrief:
     return ArticleBrief(
         id=row.id, story_id=row.story_id, title=row.title, lang=row.lang, published=row.published, url=row.url,
         outlet=row.outlet, byline=row.byline, agencies=list(row.agencies), page=article_path(row.id),
+        estimated=EstimatedDate(**row.estimate.to_json()) if row.estimate else None,
     )
 
 
@@ -178,11 +179,9 @@ def get_article(article_id: str, store: StoreDep) -> ArticleOut:
     row = queries.ArticleRow(
         id=article.id, story_id=article.story_id, title=article.title, lang=article.lang, published=article.published,
         fetched_at=article.fetched_at, url=article.url, outlet=article.outlet, byline=article.byline,
-        agencies=article.agencies,
+        agencies=article.agencies, estimate=article.estimate,
     )
-    estimate = article.estimate
     return ArticleOut(**article_brief(row).model_dump(), text=article.text, fetched_at=article.fetched_at,
-                      estimated=EstimatedDate(**estimate.to_json()) if estimate else None,
                       story=story_out(summary) if summary else None)
 
 

@@ -13,7 +13,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..store.database import StorySummary
+from ..models import DateEstimate
+from ..store.database import StorySummary, estimate_from_json
 from ..store.schema import articles, stories
 from ..store.search import article_match, article_snippets, query_words, search_articles
 
@@ -80,6 +81,7 @@ class ArticleRow:
     outlet: str | None
     byline: str | None
     agencies: list[str] = field(default_factory=list)
+    estimate: DateEstimate | None = None  # only for an undated article: bounds on its date
 
     @property
     def when(self) -> datetime | None:
@@ -91,12 +93,16 @@ class ArticleRow:
             "id": self.id, "story_id": self.story_id, "title": self.title, "lang": self.lang,
             "published": self.published.isoformat() if self.published else None, "url": self.url,
             "outlet": self.outlet, "byline": self.byline, "agencies": self.agencies,
+            "estimated": self.estimate.to_json() if self.estimate else None,
         }
 
 
 _ROW_COLUMNS = (
     articles.c.id, articles.c.story_id, articles.c.title, articles.c.lang, articles.c.published,
     articles.c.fetched_at, articles.c.url, articles.c.outlet, articles.c.byline, articles.c.agencies,
+    # Only the estimate out of the features JSON (json_extract / ->): the rest of it
+    # (sentences, lemmas, entities) is far too heavy for a list of sources.
+    articles.c.features["estimate"].label("estimate"),
 )
 
 
@@ -104,6 +110,7 @@ def _row(r) -> ArticleRow:
     return ArticleRow(
         id=r.id, story_id=r.story_id, title=r.title, lang=r.lang, published=_utc(r.published),
         fetched_at=_utc(r.fetched_at), url=r.url, outlet=r.outlet, byline=r.byline, agencies=list(r.agencies or []),
+        estimate=None if r.published is not None else estimate_from_json({"estimate": r.estimate}),
     )
 
 
