@@ -139,18 +139,25 @@ def _load_dormant(store: Store, clusterer: OnlineClusterer, articles: list[Artic
     if all(a.published is not None for a in articles) or all(a.published is None for a in articles):
         return 0  # all dated: bounds are right; all undated: the load had no bounds
     room = min(clusterer.max_active - len(clusterer.stories), clusterer.max_dormant - len(clusterer.dormant))
-    if room <= 0:
-        return 0
-    kept: list[StoryProfile] = []
-    for story in store.active_stories(clusterer.max_active):
-        if story.embedding_sum is not None and story.id not in clusterer.stories \
-                and story.id not in clusterer.dormant:
-            kept.append(story)
-            if len(kept) == room:
-                break
+    kept = _stored_stories(store, clusterer, room, (clusterer.stories, clusterer.dormant))
     for story in reversed(kept):  # the oldest first: the first the dormant cap drops
         clusterer.keep_dormant(story)
     return len(kept)
+
+
+def _stored_stories(store: Store, clusterer: OnlineClusterer, room: int, held, since: datetime | None = None,
+                    until: datetime | None = None) -> list[StoryProfile]:
+    """Up to ``room`` of the newest stored stories between ``since`` and ``until``
+    whose ids are not in ``held`` (one held in memory is as new there as in the store,
+    or newer: it keeps its own), newest first."""
+    chosen: list[StoryProfile] = []
+    if room > 0:
+        for story in store.active_stories(clusterer.max_active, since=since, until=until):
+            if story.embedding_sum is not None and not any(story.id in ids for ids in held):
+                chosen.append(story)
+                if len(chosen) == room:
+                    break
+    return chosen
 
 
 def _load_stories(store: Store, clusterer: OnlineClusterer, since: datetime | None,
@@ -159,15 +166,8 @@ def _load_stories(store: Store, clusterer: OnlineClusterer, since: datetime | No
     ``restore_clusterer`` bounds them) that are not active, into the places
     ``max_active`` leaves free: a story loaded beyond it would push out, as least
     recently touched, one that is active for a reason. Returns the stories loaded."""
-    free = clusterer.max_active - len(clusterer.stories)
-    chosen: list[StoryProfile] = []
-    if free > 0:
-        for story in store.active_stories(clusterer.max_active, since=since, until=until):
-            # An active story is as new in memory as in the store, or newer: keep it.
-            if story.embedding_sum is not None and story.id not in clusterer.stories:
-                chosen.append(story)
-                if len(chosen) == free:
-                    break
+    chosen = _stored_stories(store, clusterer, clusterer.max_active - len(clusterer.stories), (clusterer.stories,),
+                             since, until)
     for story in reversed(chosen):  # the newest last, so the most recently touched
         clusterer.load_story(story)
     return chosen

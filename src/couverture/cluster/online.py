@@ -164,14 +164,11 @@ class OnlineClusterer:
     def _deactivate(self, story_id: str, forget_members: bool = False, keep_dormant: bool = False) -> None:
         story = self.stories.pop(story_id, None)
         if story is not None and keep_dormant and self.max_dormant > 0:
-            self.dormant[story_id] = story
             if self.member_loader is not None:
                 # The store holds its members: a regroup after a wake loads them again,
                 # so memory follows the active stories, not the dormant ones.
                 self._forget_members(story)
-            if len(self.dormant) > self.max_dormant:
-                # The longest dormant: the clock retires stories in the order they ended.
-                self._drop_dormant(next(iter(self.dormant)))
+            self.keep_dormant(story)
         elif story is not None and forget_members:
             self._forget_members(story)
         self._touched.pop(story_id, None)
@@ -204,6 +201,7 @@ class OnlineClusterer:
             return
         self.dormant[story.id] = story
         if len(self.dormant) > self.max_dormant:
+            # The longest dormant: the clock retires stories in the order they ended.
             self._drop_dormant(next(iter(self.dormant)))
 
     def wake(self) -> int:
@@ -270,11 +268,15 @@ class OnlineClusterer:
         entity_df.retain(entities)
         return True
 
+    def _ended(self, before) -> list[str]:
+        """The active stories whose last article is older than ``before``."""
+        return [sid for sid, s in self.stories.items() if s.last is not None and s.last < before]
+
     def _settle_ending(self, before) -> None:
         """Give the stories about to be retired the merge pass and regroup they are due:
         in a sparse stream (an archive of a few articles a week) a story can otherwise
         leave the window before any pass has looked at it, and its pieces stay apart."""
-        ending = [sid for sid, s in self.stories.items() if s.last is not None and s.last < before]
+        ending = self._ended(before)
         if self.merge_every and self._since_merge.intersection(ending):
             self.merge_pass(only=ending)
             ending = [self.resolve(sid) for sid in ending]
@@ -284,7 +286,7 @@ class OnlineClusterer:
     def retire_ended(self, before) -> int:
         """Deactivate the stories whose last article is older than ``before`` (they can
         take no article dated after ``before`` + window); returns how many."""
-        stale = [sid for sid, s in self.stories.items() if s.last is not None and s.last < before]
+        stale = self._ended(before)
         for sid in stale:
             self._deactivate(sid, keep_dormant=True)
         return len(stale)

@@ -273,6 +273,12 @@ def cut_cohesion(probabilities: np.ndarray, side: np.ndarray, comparable: np.nda
     return float(across.mean() / max(min(within), 1e-12))
 
 
+def renumbered(labels) -> list[int]:
+    """Labels renumbered 0, 1, ... in order of first member."""
+    number: dict[int, int] = {}
+    return [number.setdefault(label, len(number)) for label in labels]
+
+
 def split_incohesive(probabilities: np.ndarray, labels: Sequence[int], ratio: float | None,
                      min_side: int = SPLIT_MIN_SIDE, comparable: np.ndarray | None = None) -> list[int]:
     """Cut each group of ``labels`` in two where its best cut leaves both sides at least
@@ -288,9 +294,8 @@ def split_incohesive(probabilities: np.ndarray, labels: Sequence[int], ratio: fl
         for position, label in enumerate(labels):
             members.setdefault(label, []).append(position)
         fresh = max(labels, default=-1) + 1
-        pending = [np.asarray(members[label]) for label in sorted(members)]
-        while pending:
-            group = pending.pop()
+        for label in sorted(members):
+            group = np.asarray(members[label])
             if len(group) < 2 * min_side:
                 continue
             block = probabilities[np.ix_(group, group)]
@@ -303,8 +308,7 @@ def split_incohesive(probabilities: np.ndarray, labels: Sequence[int], ratio: fl
             for position in group[~side]:
                 labels[position] = fresh
             fresh += 1
-    relabel: dict[int, int] = {}
-    return [relabel.setdefault(label, len(relabel)) for label in labels]
+    return renumbered(labels)
 
 
 # The cut reads the pair probabilities raised to this power. Two look-alike stories sit
@@ -396,8 +400,7 @@ def split_by_time(probabilities: np.ndarray, labels: Sequence[int], profiles: Se
             if run_of[i] > 0:
                 labels[i] = fresh + run_of[i] - 1
         fresh += len(runs) - 1
-    relabel: dict[int, int] = {}
-    return [relabel.setdefault(value, len(relabel)) for value in labels]
+    return renumbered(labels)
 
 
 def regroup_labels(probabilities: np.ndarray, decision: DecisionModel, langs: Sequence[str] | None = None,
@@ -429,8 +432,7 @@ def regroup_labels(probabilities: np.ndarray, decision: DecisionModel, langs: Se
             if part:
                 out[i] = fresh + part - 1
         fresh += max(parts, default=0)
-    relabel: dict[int, int] = {}
-    return [relabel.setdefault(value, len(relabel)) for value in out]
+    return renumbered(out)
 
 
 def linkage_groups(probabilities: np.ndarray, threshold: float, method: str = "average") -> list[int]:
@@ -445,5 +447,4 @@ def linkage_groups(probabilities: np.ndarray, threshold: float, method: str = "a
     distances = squareform(np.clip(1.0 - probabilities, 0.0, 1.0), checks=False)
     tree = linkage(distances, method=method)
     raw = fcluster(tree, t=1.0 - threshold, criterion="distance")
-    relabel: dict[int, int] = {}
-    return [relabel.setdefault(int(label), len(relabel)) for label in raw]
+    return renumbered(int(label) for label in raw)

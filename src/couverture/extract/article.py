@@ -41,7 +41,10 @@ def _site_names(source, url: str | None) -> frozenset[str]:
     if host:
         labels = host.split(".")
         # The label before the public suffix: bbc of bbc.co.uk, zeit of zeit.de.
-        main = labels[-3] if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3 else labels[-2:][0]
+        if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3:
+            main = labels[-3]
+        else:
+            main = labels[-2] if len(labels) >= 2 else labels[0]
         names.add(site_key(main))
     return frozenset(name for name in names if len(name) >= 3)
 
