@@ -2,6 +2,7 @@
 analyze/when.py), on real sentences."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 from couverture.analyze.scripts import WORD, arabic_light_stem, katakana_words, name_skeleton, unspaced_terms
@@ -103,3 +104,24 @@ def test_a_weekday_is_resolved_against_the_dates_of_its_story():
     assert resolve_day(TimeClues(0, frozenset({(12, 13)})), first, last).isoformat() == "2022-12-13"
     assert resolve_day(TimeClues(0, frozenset({(3, 1)})), first, last) is None  # nowhere near
     assert resolve_day(TimeClues(), first, last) is None
+
+
+def test_cldr_names_read_back_from_the_cache_are_babel_s(tmp_path, monkeypatch):
+    from couverture.analyze import when
+
+    monkeypatch.setenv("COUVERTURE_CACHE_DIR", str(tmp_path))
+    made = when._names_from_babel()
+    assert when._cldr_names() == made  # made from Babel, then kept
+    kept = tmp_path / "cldr-day-names.json"
+    assert kept.is_file()
+    read = when._cldr_names()
+    assert read == made and list(read[0]) == list(made[0])  # same names, same order (the first locale wins)
+    # A damaged file, or one made by another Babel, is not used, and is made again.
+    kept.write_text('{"stamp": {"babel": "0.0"}, "weekdays": {"lundi": 6}}', encoding="utf-8")
+    assert when._cldr_names() == made
+    kept.write_text("{not json", encoding="utf-8")
+    assert when._cldr_names() == made
+    assert json.loads(kept.read_text(encoding="utf-8"))["weekdays"]["lundi"] == 0
+    monkeypatch.setenv("COUVERTURE_CACHE_DIR", "off")
+    kept.unlink()
+    assert when._cldr_names() == made and not kept.exists()
