@@ -168,7 +168,7 @@ class OnlineClusterer:
                 # The store holds its members: a regroup after a wake loads them again,
                 # so memory follows the active stories, not the dormant ones.
                 self._forget_members(story)
-            self.keep_dormant(story)
+            self._hold_dormant(story)  # the active copy is the newest: it replaces any other
         elif story is not None and forget_members:
             self._forget_members(story)
         self._touched.pop(story_id, None)
@@ -199,6 +199,9 @@ class OnlineClusterer:
         undated one (see ``wake``)."""
         if story.id in self.stories or story.id in self.dormant or self.max_dormant <= 0:
             return
+        self._hold_dormant(story)
+
+    def _hold_dormant(self, story: StoryProfile) -> None:
         self.dormant[story.id] = story
         if len(self.dormant) > self.max_dormant:
             # The longest dormant: the clock retires stories in the order they ended.
