@@ -77,8 +77,8 @@ def test_show_json_is_the_full_coverage(filled):
     result = runner.invoke(main, ["show", story_id, "--json", "--db", str(filled)])
     assert result.exit_code == 0, result.output
     view = json.loads(result.stdout)
-    assert set(view) == {"id", "headline", "sources", "timeline", "summary", "quotes", "shared_facts",
-                         "unique_facts", "divergences", "copies"}
+    assert set(view) == {"id", "headline", "lang", "headline_lang", "note", "sources", "timeline", "summary",
+                         "quotes", "shared_facts", "unique_facts", "divergences", "copies"}
     assert view["id"] == story_id and len(view["sources"]) == 2
 
 

@@ -44,8 +44,8 @@ def _quotes_with(view, fragment, kind="direct"):
 
 def test_json_has_exactly_the_documented_top_level_keys(view, seeded):
     data = view.to_json()
-    assert set(data) == {"id", "headline", "sources", "timeline", "summary", "quotes", "shared_facts",
-                         "unique_facts", "divergences", "copies"}
+    assert set(data) == {"id", "headline", "lang", "headline_lang", "note", "sources", "timeline", "summary",
+                         "quotes", "shared_facts", "unique_facts", "divergences", "copies"}
     assert data["id"] == seeded[1]
     json.loads(json.dumps(data, ensure_ascii=False))  # plain JSON, nothing exotic
 

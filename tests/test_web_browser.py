@@ -201,6 +201,46 @@ def test_seeds_timeline_spans_their_day_with_readable_labels(server, watched, db
     assert events == {"dialogs": [], "errors": [], "console": []}
 
 
+def test_language_switch_follows_the_browser_then_the_reader(server, browser, db):
+    """An English browser on a story no source writes in English: a note, every summary
+    item marked with its language; the switch then gives the French and Italian pages."""
+    store = Store(db)
+    try:
+        story_id = seeds_story_id(store)
+    finally:
+        store.close()
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-US")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"{server}/stories/{story_id}")
+        switch = page.get_by_role("navigation", name="Reader language")
+        expect(switch.locator("[aria-current]")).to_have_text("English")
+        expect(page.locator(".reader-note")).to_contain_text("No source is in English")
+        items = page.locator(".coverage-summary li")
+        assert items.count() >= 3
+        expect(page.locator(".coverage-summary li .lang-mark")).to_have_count(items.count())
+        _shot(page, "language-en.png")
+
+        switch.get_by_role("link", name="français").click()
+        page.wait_for_url(re.compile(r"\?lang=fr$"))
+        expect(page.locator("h1")).to_have_attribute("lang", "fr")
+        expect(page.locator(".reader-note")).to_have_count(0)
+        expect(page.locator(".coverage-summary li .lang-mark")).to_have_count(0)
+        assert {page.locator(".coverage-summary li span[lang]").nth(i).get_attribute("lang")
+                for i in range(page.locator(".coverage-summary li span[lang]").count())} == {"fr"}
+        _shot(page, "language-fr.png")
+
+        page.get_by_role("navigation", name="Reader language").get_by_role("link", name="italiano").click()
+        page.wait_for_url(re.compile(r"\?lang=it$"))
+        expect(page.locator("h1")).to_contain_text("Putin ad Hanoi")
+        expect(page.get_by_role("navigation", name="Reader language").locator("[aria-current]")).to_have_text("italiano")
+    finally:
+        context.close()
+    assert errors == []
+
+
 def test_hostile_title_is_text_and_nothing_runs(server, watched):
     page, events = watched
     page.goto(server + "/?q=Valpara%C3%ADso")

@@ -132,12 +132,26 @@ def stories_command(db, limit, as_json):
         click.echo(json.dumps(story.to_json(), ensure_ascii=False) if as_json else _story_line(story))
 
 
+def _checked_language(ctx, param, value):
+    """An unknown --lang is an error before anything is opened (the reader would get the
+    majority language and think it was the one asked for)."""
+    if value is None:
+        return None
+    from .coverage.reader import UnknownLanguage, check_language
+
+    try:
+        return check_language(value)
+    except UnknownLanguage as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @main.command()
 @click.argument("story")
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the story's full coverage as one JSON object.")
-@click.option("--lang", "preferred_lang", default=None, metavar="LANG",
-              help="Show summary sentences, facts and quotes in this language first when a source has them (e.g. fr).")
+@click.option("--lang", "preferred_lang", default=None, metavar="LANG", callback=_checked_language,
+              help="The reader's language (e.g. fr): headline, summary, facts and quotes from sources in it when "
+                   "any exist, the rest marked with its language. Default: the language most sources write in.")
 def show(story, db, as_json, preferred_lang):
     """Show one story's full coverage: sources, timeline, summary, who said what, shared and
     unique facts, divergences, copies and translations (STORY may be an id prefix)."""

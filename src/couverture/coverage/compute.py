@@ -13,6 +13,7 @@ from .copies import families, find_copies
 from .divergence import find_divergences
 from .facts import shared_facts, unique_facts
 from .quotes import NameBook, extract_quotes, merge_quotes
+from .reader import language_label, majority_language
 from .sources import source_entry
 from .summary import summarize
 from .timeline import timeline
@@ -23,8 +24,10 @@ MAX_ALIGNED_ARTICLES = 60  # a larger story aligns its 30 earliest and 30 latest
 
 def compute_story_view(articles, story_id: str, headline: str | None = None, embedder=None,
                        preferred_lang: str | None = None) -> StoryView:
-    """The coverage of ``articles`` (stored articles, in store order) with any ``Embedder``."""
+    """The coverage of ``articles`` (stored articles, in store order) with any ``Embedder``,
+    written for a reader of ``preferred_lang`` (a checked code; None: the sources' majority)."""
     articles = list(articles)
+    preferred_lang = preferred_lang or majority_language([a.lang for a in articles])
     embedder = embedder or default_embedder()
     order = {a.id: i for i, a in enumerate(articles)}
     aligned = articles
@@ -58,9 +61,16 @@ def compute_story_view(articles, story_id: str, headline: str | None = None, emb
     years = {a.published.year for a in articles if a.published}
     divergences = find_divergences(alignment, aligned, family_of, entity_keys, years) + speaker_divergences
 
+    headline_text, headline_lang = _headline(articles, headline, preferred_lang, summary, order)
+    in_reader_language = any(a.lang == preferred_lang for a in articles)
     return StoryView(
         id=story_id,
-        headline=headline if headline is not None else (articles[0].title if articles else ""),
+        headline=headline_text,
+        lang=preferred_lang,
+        headline_lang=headline_lang,
+        note=None if in_reader_language or not preferred_lang else (
+            f"No source is in {language_label(preferred_lang)} ({preferred_lang}): items are shown in the "
+            f"sources' languages, each marked with its own."),
         sources=[source_entry(a, link_of.get(a.id)) for a in articles],
         timeline=timeline(articles, shared, order),
         summary=summary,
@@ -70,3 +80,22 @@ def compute_story_view(articles, story_id: str, headline: str | None = None, emb
         divergences=divergences,
         copies=copies,
     )
+
+
+def _headline(articles, stored: str | None, lang: str | None, summary: list[dict], order: dict[str, int]):
+    """(headline, its language). The story's own headline stays unless it is the title of
+    a source in another language than the reader's and some source writes in the reader's:
+    then the title of the reader-language source the summary cites most (the earliest on a
+    tie). A headline that is no source's title (set by hand) is kept, its language unknown."""
+    if stored is None:
+        stored = articles[0].title if articles else ""
+    owner = next((a for a in articles if a.title == stored), None)
+    own = [a for a in articles if a.lang == lang and (a.title or "").strip()]
+    if owner is None or owner.lang == lang or not own:
+        return stored, owner.lang if owner is not None else None
+    cited: dict[str, int] = {}
+    for item in summary:
+        for article_id in item["article_ids"]:
+            cited[article_id] = cited.get(article_id, 0) + 1
+    best = max(own, key=lambda a: (cited.get(a.id, 0), -order.get(a.id, 0)))
+    return best.title, best.lang

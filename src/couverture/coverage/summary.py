@@ -3,8 +3,10 @@
 A fact's weight is how many sources (families) carry it, how close it is to
 everything else the story's articles say (its centrality, as in LexRank), and how
 early it comes in its articles (news writing puts what matters first). The summary
-takes the best facts, one sentence each (in the preferred language when a source
-writes it), and skips a sentence too close to one already taken.
+takes the best facts, one sentence each, and skips a sentence too close to one
+already taken. When some source writes in the reader's language, every sentence is
+in that language: a fact that only other languages tell is left to the facts
+sections, where it is marked with its language.
 """
 from __future__ import annotations
 
@@ -34,9 +36,11 @@ def summarize(alignment: Alignment, family_of: dict[str, str], preferred_lang: s
     top = -np.sort(-masked, axis=1)[:, :3]
     valid = np.isfinite(top)
     centrality = np.where(valid, top, 0.0).sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
+    in_reader_language = bool(preferred_lang) and any(s.lang == preferred_lang for s in statements)
     scored = []
     for gid, group in enumerate(alignment.groups):
-        usable = [u for u in group if MIN_WORDS <= statements[u].words <= MAX_WORDS and not statements[u].text.endswith("?")]
+        usable = [u for u in group if MIN_WORDS <= statements[u].words <= MAX_WORDS and not statements[u].text.endswith("?")
+                  and (not in_reader_language or statements[u].lang == preferred_lang)]
         if not usable:
             continue
         support = len(families[gid]) / total

@@ -13,15 +13,17 @@ from sqlalchemy import Engine, and_, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..store.schema import coverage_views
+from .reader import language_label, reader_language
 from .sources import estimate_label
 
 # Bump when the view's content changes (or the default encoder does), so that views
 # stored in databases and kept in memory are recomputed. 2: sources carry "estimated";
-# 3: quotes show one name per person (speaker_variants).
-VERSION = 3
+# 3: quotes show one name per person (speaker_variants); 4: written for a reader's
+# language (lang, headline_lang, note; the summary in that language only).
+VERSION = 4
 DEFAULT_MODEL = "use-multilingual-v3"  # analyze.embed.USEEmbedder.name, without loading the encoder's module
 
-JSON_KEYS = ("id", "headline", "sources", "timeline", "summary", "quotes", "shared_facts", "unique_facts",
+JSON_KEYS = ("id", "headline", "lang", "headline_lang", "note", "sources", "timeline", "summary", "quotes", "shared_facts", "unique_facts",
              "divergences", "copies")
 
 
@@ -31,6 +33,9 @@ class StoryView:
 
     id: str
     headline: str
+    lang: str | None = None  # the reader's language the view is written for
+    headline_lang: str | None = None
+    note: str | None = None  # e.g. that no source is in the reader's language
     sources: list[dict] = field(default_factory=list)
     timeline: list[dict] = field(default_factory=list)
     summary: list[dict] = field(default_factory=list)
@@ -64,8 +69,12 @@ def _headline(store, story_id: str) -> str | None:
         return conn.execute(select(stories.c.headline).where(stories.c.id == story_id)).scalar()
 
 
-def build_story_view(store, story_id: str, preferred_lang: str | None = None, embedder=None) -> StoryView:
-    """The full coverage of one stored story (``story_id`` may be a prefix or a merged-away id).
+def build_story_view(store, story_id: str, preferred_lang: str | None = None, embedder=None,
+                     accept_language: str | None = None) -> StoryView:
+    """The full coverage of one stored story (``story_id`` may be a prefix or a merged-away id),
+    written for a reader of ``preferred_lang`` (checked: an unknown code raises
+    ``UnknownLanguage``), else of the first language of ``accept_language`` (an HTTP
+    header), else of the language most of its sources write in.
 
     Views are kept by the story's member articles and their texts (a story that gains an
     article, or whose article changed, is recomputed), in memory and in the store's database (table ``coverage_views``), so
@@ -77,6 +86,7 @@ def build_story_view(store, story_id: str, preferred_lang: str | None = None, em
     articles = store.story_articles(resolved)
     if not articles:
         raise KeyError(f"no story {story_id!r}")
+    preferred_lang = reader_language(preferred_lang, [a.lang for a in articles], accept_language)
     members = _members_digest(articles)
     model = DEFAULT_MODEL if embedder is None else getattr(embedder, "name", type(embedder).__name__)
     stored_key = hashlib.sha1(json.dumps([resolved, members, preferred_lang, model, VERSION]).encode()).hexdigest()
@@ -180,8 +190,17 @@ def format_story_view(view: StoryView) -> str:
     def cite(ids) -> str:
         return " ".join(label.get(a, a) for a in ids)
 
-    lines = [view.headline, f"{view.id} · {len(view.sources)} articles · "
-             f"{', '.join(sorted({s['lang'] for s in view.sources}))}", ""]
+    def mark(item: dict) -> str:
+        """"[it] " before an item in another language than the reader's."""
+        lang = item.get("lang")
+        return f"[{lang}] " if lang and view.lang and lang != view.lang else ""
+
+    reader = f" · shown in {language_label(view.lang)} ({view.lang})" if view.lang else ""
+    lines = [f"{mark({'lang': view.headline_lang})}{view.headline}", f"{view.id} · {len(view.sources)} articles · "
+             f"{', '.join(sorted({s['lang'] for s in view.sources}))}{reader}"]
+    if view.note:
+        lines.append(f"Note: {view.note}")
+    lines.append("")
     lines.append("Sources")
     for i, s in enumerate(view.sources):
         credit = f" ({', '.join(s['agencies'])})" if s["agencies"] and s["outlet"] else ""
@@ -198,7 +217,7 @@ def format_story_view(view: StoryView) -> str:
     if view.summary:
         lines += ["", "Summary"]
         for item in view.summary:
-            lines.append(f"  • {_short(item['text'], 300)} {cite(item['article_ids'])}")
+            lines.append(f"  • {mark(item)}{_short(item['text'], 300)} {cite(item['article_ids'])}")
     if view.timeline:
         lines += ["", "Timeline"]
         for entry in view.timeline:
@@ -212,11 +231,11 @@ def format_story_view(view: StoryView) -> str:
             if q["role"]:
                 who += f", {q['role']}"
             said = f"« {_short(q['text'], 220)} »" if q["kind"] == "direct" else f"(reported) {_short(q['text'], 220)}"
-            lines.append(f"  {who}: {said} {cite(q['article_ids'])}")
+            lines.append(f"  {who}: {mark(q)}{said} {cite(q['article_ids'])}")
     if view.shared_facts:
         lines += ["", "Shared facts"]
         for fact in view.shared_facts:
-            lines.append(f"  • {_short(fact['text'], 220)} {cite(fact['article_ids'])}")
+            lines.append(f"  • {mark(fact)}{_short(fact['text'], 220)} {cite(fact['article_ids'])}")
     if view.unique_facts:
         lines += ["", "Only in one source"]
         for entry in view.unique_facts:
@@ -226,7 +245,7 @@ def format_story_view(view: StoryView) -> str:
             for fact in entry["facts"]:
                 detail = f"  [only here: {', '.join(fact['details'])}]" if fact["details"] else ""
                 where = f" (in {label.get(fact['article_id'])})" if fact["article_id"] != entry["article_id"] else ""
-                lines.append(f"    – {_short(fact['text'], 200)}{detail}{where}")
+                lines.append(f"    – {mark(fact)}{_short(fact['text'], 200)}{detail}{where}")
     if view.divergences:
         lines += ["", "Divergences"]
         for d in view.divergences:

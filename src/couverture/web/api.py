@@ -12,7 +12,7 @@ from ..store.search import query_words, snippet_text
 from . import queries
 from .coverage_view import story_coverage, to_jsonable
 from .errors import ERROR_RESPONSES, BadParameters, problem
-from .params import LANG_PATTERN, MAX_PAGE, MAX_QUERY_CHARS, checked
+from .params import LANG_PATTERN, MAX_PAGE, MAX_QUERY_CHARS, checked, reader_lang_param
 from .queries import MAX_PER_PAGE, Filters
 from .render import article_path, story_path
 
@@ -141,13 +141,18 @@ def list_stories(store: StoreDep, filters: FiltersDep, q: OptionalQuery = None) 
 
 @router.get("/stories/{story_id}", response_model=StoryDetail, responses={404: ERROR_RESPONSES[404]},
             summary="One story: its articles and, when available, its coverage")
-def get_story(story_id: str, store: StoreDep) -> StoryDetail:
+def get_story(story_id: str, store: StoreDep, request: Request,
+              lang: Annotated[str | None, Query(pattern=LANG_PATTERN, description=(
+                  "The reader's language: the coverage's headline, summary, facts and quotes come from sources "
+                  "in it when any exist. Default: the Accept-Language header, else the sources' majority."))] = None,
+              ) -> StoryDetail:
     resolved = store.resolve_story_id(story_id)
     summary = queries.story_summary(store.engine, resolved) if resolved else None
     if summary is None:
         raise HTTPException(404, f"no story {story_id!r}")
     sources = queries.story_sources(store.engine, resolved)
-    coverage = story_coverage(store, resolved, lambda: store.story_articles(resolved))
+    coverage = story_coverage(store, resolved, lambda: store.story_articles(resolved), reader_lang_param(lang),
+                              request.headers.get("accept-language"))
     return StoryDetail(
         **story_out(summary).model_dump(), articles=[article_brief(a) for a in sources],
         coverage=to_jsonable(coverage.raw) if coverage is not None else None,

@@ -79,6 +79,10 @@ class CoverageSections:
     unique_facts: list[tuple[str, list[Cited]]] = field(default_factory=list)  # (article id, facts)
     divergences: list[Divergence] = field(default_factory=list)
     copies: list[CopyLink] = field(default_factory=list)
+    lang: str | None = None  # the reader's language the view is written for
+    headline: str | None = None  # in the reader's language when a source writes in it
+    headline_lang: str | None = None
+    note: str | None = None  # e.g. that no source is in the reader's language
     raw: object = None  # what the coverage stage returned, for the API
 
     @property
@@ -93,8 +97,13 @@ def coverage_module():
         return None
 
 
-def story_coverage(store, story_id: str, load_articles) -> CoverageSections | None:
-    """The coverage sections of a story, or None when there is no coverage stage (or it failed)."""
+def story_coverage(store, story_id: str, load_articles, lang: str | None = None,
+                   accept_language: str | None = None) -> CoverageSections | None:
+    """The coverage sections of a story, or None when there is no coverage stage (or it failed).
+
+    ``lang`` is the reader's language asked for (checked by the caller); without it the
+    coverage stage picks one from ``accept_language`` (the request's header) or the sources.
+    """
     module = coverage_module()
     if module is None:
         return None
@@ -103,7 +112,7 @@ def story_coverage(store, story_id: str, load_articles) -> CoverageSections | No
         log.warning("couverture.coverage has none of %s; coverage sections not shown", ", ".join(ENTRY_POINTS))
         return None
     try:
-        view = _call(entry, store, story_id, load_articles)
+        view = _call(entry, store, story_id, load_articles, lang, accept_language)
         if view is None:
             return None
         return normalise(view)
@@ -112,8 +121,9 @@ def story_coverage(store, story_id: str, load_articles) -> CoverageSections | No
         return None
 
 
-def _call(entry, store, story_id, load_articles):
-    available = {"store": lambda: store, "story_id": lambda: story_id, "articles": load_articles}
+def _call(entry, store, story_id, load_articles, lang=None, accept_language=None):
+    available = {"store": lambda: store, "story_id": lambda: story_id, "articles": load_articles,
+                 "preferred_lang": lambda: lang, "accept_language": lambda: accept_language}
     kwargs = {}
     for name, parameter in inspect.signature(entry).parameters.items():
         if name in available:
@@ -177,6 +187,9 @@ def _items(value) -> list:
 
 def normalise(view) -> CoverageSections:
     sections = CoverageSections(raw=view)
+    for name in ("lang", "headline", "headline_lang", "note"):
+        value = _get(view, name)
+        setattr(sections, name, value if isinstance(value, str) and value else None)
     summary = _get(view, "summary")
     if summary is not None:
         if not isinstance(summary, (str, list, tuple)):

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from ..store import Store
 from . import queries
 from .coverage_view import story_coverage
-from .params import from_form
+from .params import from_form, reader_lang_param
 from .render import render, story_path
 from .text import language_name
 from .timeline import build_timeline, language_classes
@@ -45,7 +45,8 @@ def story_page(request: Request, story_id: str):
     if summary is None:
         raise HTTPException(404, f"There is no story {story_id!r}. It may have been merged away or never existed.")
     if resolved != story_id:  # an id prefix or a merged story: one address per story
-        return RedirectResponse(story_path(resolved), status_code=308)
+        query = f"?{request.url.query}" if request.url.query else ""  # keeps ?lang=
+        return RedirectResponse(story_path(resolved) + query, status_code=308)
     sources = queries.story_sources(store.engine, resolved)
     classes = language_classes([a.lang for a in sources])
     by_language: OrderedDict[str, OrderedDict[str, list]] = OrderedDict()
@@ -57,12 +58,27 @@ def story_page(request: Request, story_id: str):
         by_language[lang] = OrderedDict(sorted(outlets.items(), key=lambda item: (item[0] == "", item[0].lower())))
     numbering = {a.id: n for n, a in enumerate(
         (a for outlets in by_language.values() for group in outlets.values() for a in group), start=1)}
-    coverage = story_coverage(store, resolved, lambda: store.story_articles(resolved))
-    return render(
+    lang = reader_lang_param(request.query_params.get("lang"))
+    coverage = story_coverage(store, resolved, lambda: store.story_articles(resolved), lang,
+                              request.headers.get("accept-language"))
+    reader = coverage.lang if coverage is not None else None
+    response = render(
         "story.html", story=summary, sources=sources, by_language=by_language, classes=classes,
         numbering=numbering, articles_by_id={a.id: a for a in sources}, timeline=build_timeline(sources, classes),
         coverage=coverage if coverage is not None and not coverage.empty else None, language_name=language_name,
+        reader_lang=reader, language_choices=_language_choices(classes, reader),
     )
+    response.headers["Vary"] = "Accept-Language"  # without ?lang=, the page follows the browser's languages
+    return response
+
+
+def _language_choices(classes, reader: str | None) -> list[tuple[str, str]]:
+    """(code, name in itself) for the language switch: the story's languages, most covered
+    first, and the reader's own when no source writes in it."""
+    from ..coverage.reader import language_label
+
+    codes = list(classes) + ([reader] if reader and reader not in classes else [])
+    return [(code, language_label(code)) for code in codes if code]
 
 
 @router.get("/articles/{article_id:path}")

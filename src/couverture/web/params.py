@@ -66,3 +66,15 @@ def from_form(q: str | None, lang: str | None, outlet: str | None, start: str | 
     if problems:
         raise BadParameters(problems)
     return checked(filters)
+
+
+def reader_lang_param(value: str | None) -> str | None:
+    """``?lang=`` checked: empty means "not asked"; a code that names no language is a 400."""
+    if not value or not value.strip():
+        return None
+    from ..coverage.reader import UnknownLanguage, check_language
+
+    try:
+        return check_language(value)
+    except UnknownLanguage as error:
+        raise BadParameters([problem("lang", str(error))]) from None
