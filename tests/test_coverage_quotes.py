@@ -186,3 +186,49 @@ def test_same_quote_credited_to_two_people_is_a_speaker_divergence(analyzer):
     (divergence,) = divergences
     assert divergence["kind"] == "speaker"
     assert {v["value"]: v["article_ids"] for v in divergence["versions"]} == {"Ana Silva": ["a"], "Pedro Costa": ["b"]}
+
+
+# --- quotes inside sentences, after pronouns, and across one statement (issue 25) --------------
+
+
+def test_a_quotation_inside_a_de_que_clause_is_the_subjects():
+    text = ("El ministro de Defensa, Carlos Ortega Ruiz, advirtió este lunes a los sindicatos de que sería "
+            '"un error histórico" convocar la huelga en pleno verano.')
+    said = {q.text: q.speaker for q in extract_quotes(text, "es", names=["Carlos Ortega Ruiz"])}
+    assert said.get("un error histórico") == "Carlos Ortega Ruiz"
+
+
+def test_a_german_pronoun_passes_over_capitalised_nouns_but_not_over_another_person():
+    names = ["Jonas Keller", "Österreich"]
+    text = ("Der Minister Jonas Keller sagte am Montag, dass die Grenze zu Tschechien für Pendler offen bleibe.\n"
+            "Zugleich warnte der Ressortchef Österreich davor, die Kontrollen zu verschärfen. "
+            "Das wäre ein „schwerer Rückschlag“, sagte er.")
+    said = {q.text: q.speaker for q in extract_quotes(text, "de", names=names)}
+    assert said.get("schwerer Rückschlag") == "Jonas Keller"
+    names_with_other = names + ["Markus Brenner"]
+    other = text.replace("Zugleich warnte", "Markus Brenner widersprach. Zugleich warnte")
+    said = {q.text: q.speaker for q in extract_quotes(other, "de", names=names_with_other)}
+    assert "schwerer Rückschlag" not in said or said["schwerer Rückschlag"] is None  # someone else came in between
+
+
+def test_a_group_after_a_plural_determiner_is_not_another_speaker():
+    text = ("Le ministre Paul Girard a affirmé mardi à Lyon que le projet serait revu avant l'été.\n"
+            "Si les Occidentaux s'y opposaient, il reviendrait à la charge. "
+            "Ce serait « une faute politique majeure »a-t-il lancé devant les élus.")
+    said = {q.text: q.speaker for q in extract_quotes(text, "fr", names=["Paul Girard", "Lyon", "Occidentaux"])}
+    assert said.get("une faute politique majeure") == "Paul Girard"
+
+
+def test_a_long_way_from_the_verb_and_a_continuing_participle_keep_the_subject():
+    text = ("La présidente Claire Dumont a menacé vendredi, depuis Bruxelles, où elle se trouve en réunion, "
+            "de « suspendre les paiements » aux régions, tout en assurant que le retard des travaux serait une "
+            "« faute très lourde ».")
+    said = {q.text: q.speaker for q in extract_quotes(text, "fr", names=["Claire Dumont", "Bruxelles"])}
+    assert said == {"suspendre les paiements": "Claire Dumont", "faute très lourde": "Claire Dumont"}
+
+
+def test_a_long_way_with_another_clause_gives_no_speaker():
+    text = ("La présidente Claire Dumont a parlé vendredi à Bruxelles pendant une heure, mais le ministre "
+            "a jugé les « mesures très insuffisantes ».")
+    said = {q.text: q.speaker for q in extract_quotes(text, "fr", names=["Claire Dumont", "Bruxelles"])}
+    assert said.get("mesures très insuffisantes") != "Claire Dumont"

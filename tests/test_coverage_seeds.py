@@ -91,8 +91,9 @@ def test_kirby_cha_and_chang_ho_jin(view, seeded):
     assert "Maison Blanche" in kirby["role"]
     (cha,) = _quotes_with(view, "l’union impie Poutine-Kim")
     assert cha["speaker"] == "Victor Cha"
-    (paraphrase,) = _quotes_with(view, "plus grandes menaces pour la sécurité nationale", kind="reported")
-    assert paraphrase["speaker"] == "Victor Cha"  # "a noté que …": reported speech around the quote
+    # "a noté que …": the reported speech around the quotation is the same statement, one entry.
+    (paraphrase,) = [v for v in cha["versions"] if "plus grandes menaces pour la sécurité nationale" in v["text"]]
+    assert paraphrase["kind"] == "reported" and paraphrase["speaker"] == "Victor Cha"
     (chang,) = _quotes_with(view, "reconsidérer la question du soutien en armements à l’Ukraine")
     assert chang["speaker"] == "Chang Ho-jin"
     assert chang["role"] == "conseiller à la sécurité nationale"
@@ -111,6 +112,8 @@ def test_every_speaker_given_is_the_right_one(view):
         "sérieusement préoccupé": "Japon",
         "y travaillent": "Vladimir Poutine",
         "abaissement du seuil": "Vladimir Poutine",
+        "fournir des armes": "Vladimir Poutine",  # "Vladimir Poutine a menacé jeudi, …, de « fournir des armes »"
+        "erreur très grave": "Vladimir Poutine",  # "…, tout en assurant que … constituerait un « erreur très grave »"
         "une affaire entre ces deux pays": "Lin Jian",
         "pas de commentaire": "Lin Jian",
         "reconsidérer la question": "Chang Ho-jin",

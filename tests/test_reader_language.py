@@ -175,3 +175,37 @@ def test_api_coverage_follows_lang(client, hanoi):
     data = client.get(f"/api/stories/{story_id}?lang=fr").json()
     assert data["coverage"]["lang"] == "fr" and data["coverage"]["headline"] in FRENCH_TITLES
     assert {s["lang"] for s in data["coverage"]["summary"]} == {"fr"}
+
+
+# --- who said what, across languages --------------------------------------------------------
+
+
+def test_the_warning_to_seoul_is_one_entry_spoken_by_putin_in_at_least_three_languages(hanoi):
+    store, story_id, _ = hanoi
+    view = build_story_view(store, story_id, preferred_lang="fr")
+    entries = [q for q in view.quotes if any(
+        fragment in v["text"] for v in q["versions"]
+        for fragment in ("très grosse erreur", "error muy grande", "großer Fehler", "erreur très grave"))]
+    assert len(entries) == 1, [q["text"] for q in entries]
+    (entry,) = entries
+    assert entry["speaker"] == "Vladimir Poutine"  # the French reader's form of the name
+    assert len({v["lang"] for v in entry["versions"]}) >= 3
+    assert entry["lang"] == "fr" and entry["kind"] == "direct"
+    german = CliRunner().invoke(main, ["show", story_id, "--lang", "de", "--db", str(hanoi[2])]).stdout
+    assert "Wladimir Putin" in german.split("\nWho said what\n", 1)[1].split("\n\n")[0]
+    # The sentences that carry it are no longer "only in one source".
+    only_here = [f["text"] for e in view.unique_facts for f in e["facts"]]
+    assert not any(fragment in text for text in only_here
+                   for fragment in ("très grosse erreur", "error muy grande", "großer Fehler"))
+
+
+def test_each_person_is_one_speaker(hanoi):
+    from couverture.coverage.quotes import same_person_across_spellings
+
+    store, story_id, _ = hanoi
+    for lang in ("fr", "de", "it"):
+        speakers = list(dict.fromkeys(q["speaker"] for q in build_story_view(store, story_id, preferred_lang=lang).quotes
+                                      if q["speaker"]))
+        for i, a in enumerate(speakers):
+            for b in speakers[i + 1:]:
+                assert not same_person_across_spellings(a, b), (lang, a, b)

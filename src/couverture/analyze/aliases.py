@@ -94,3 +94,9 @@ for key, spellings in _GROUPS.items():
         ALIASES[_fold(spelling)] = key
     if spellings:
         ALIASES.setdefault(key, key)
+
+# The keys above that are people; the rest are places, countries and bodies. A quote's
+# pronoun may pass over "Séoul" or "the Kremlin" on its way back to its speaker, never
+# over another person.
+PEOPLE = frozenset({"putin", "zelensky", "xi jinping", "kim jong un", "pope", "biden", "trump", "macron"})
+NOT_PEOPLE = frozenset(set(_GROUPS) - PEOPLE)

@@ -53,6 +53,7 @@ def compute_story_view(articles, story_id: str, headline: str | None = None, emb
             names = [e.text for e in extract_entities((article.features or {}).get("sentences", []), article.lang)]
         mentions.extend(extract_quotes(article.text, article.lang, article.id, names, story_names))
     quotes, speaker_divergences = merge_quotes(mentions, embedder, order, preferred_lang)
+    unique = _without_shared_quotes(unique, quotes, family_of)
 
     entity_keys: dict[str, set[str]] = {}
     for article in articles:
@@ -99,3 +100,21 @@ def _headline(articles, stored: str | None, lang: str | None, summary: list[dict
             cited[article_id] = cited.get(article_id, 0) + 1
     best = max(own, key=lambda a: (cited.get(a.id, 0), -order.get(a.id, 0)))
     return best.title, best.lang
+
+
+def _without_shared_quotes(unique: list[dict], quotes: list[dict], family_of: dict[str, str]) -> list[dict]:
+    """A sentence is not "only in one source" when the quote it carries is told by other
+    sources too, in other words or languages (« une très grosse erreur », "un error muy
+    grande", „sehr großer Fehler“): sentence alignment can miss it, quote grouping not."""
+    def flat(text: str) -> str:
+        return " ".join(text.split())
+
+    shared: dict[str, list[str]] = {}
+    for quote in quotes:
+        if len({family_of.get(a, a) for a in quote["article_ids"]}) >= 2:
+            for version in quote["versions"]:
+                shared.setdefault(version["article_id"], []).append(flat(version["text"]))
+    for entry in unique:
+        entry["facts"] = [fact for fact in entry["facts"] if fact["details"] or not any(
+            text and text in flat(fact["text"]) for text in shared.get(fact["article_id"], []))]
+    return unique

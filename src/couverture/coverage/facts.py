@@ -71,9 +71,24 @@ def shared_facts(alignment: Alignment, family_of: dict[str, str], preferred_lang
     return out
 
 
-def _name_like(text: str, key: str) -> bool:
-    """Names worth reporting as a detail: several words, an acronym, or a place or person we know."""
-    return len(key.split()) >= 2 or key in _KNOWN_KEYS or (text.isupper() and len(text) >= 3)
+def _name_like(text: str, key: str, agencies: frozenset[str] = frozenset()) -> bool:
+    """Names worth reporting as a detail: several words, an acronym, or a place or person we know.
+
+    Not a detail: the agency credited for the text ("EFE" is provenance, not news), two
+    names the extractor glued ("Moscú y Pionyang"), or a known place glued to a common
+    noun, as German capitalisation invites ("Ukraine Waffen", "Kremlchef Südkorea")."""
+    words = key.split()
+    if text.upper() in agencies or key in agencies:
+        return False
+    if len(words) >= 2 and key not in _KNOWN_KEYS:
+        if any(w in _JOINING_WORDS for w in text.lower().split()[1:-1]):
+            return False
+        if any(w in _KNOWN_KEYS for w in words):
+            return False
+    return len(words) >= 2 or key in _KNOWN_KEYS or (text.isupper() and len(text) >= 3)
+
+
+_JOINING_WORDS = frozenset("y et and und e i ou or o oder".split())
 
 
 def _numbers_with_context(sentence: str) -> list[tuple[str, str]]:
@@ -128,8 +143,10 @@ def unique_facts(alignment: Alignment, articles, family_of: dict[str, str], orde
                     if not any(value in numbers[f] for f in others) and label not in details:
                         details.append(label)
                 article = articles[s.article]
+                credited = frozenset(a.upper() for a in (article.agencies or [])) | frozenset(
+                    a.lower() for a in (article.agencies or []))
                 for text, key, index in (article.features or {}).get("entities", []):
-                    if index != s.index or not _name_like(text, key):
+                    if index != s.index or not _name_like(text, key, credited):
                         continue
                     if not any(_mentioned(key, keys[f]) for f in others):
                         if text not in details:

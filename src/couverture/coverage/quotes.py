@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..analyze.aliases import ALIASES
+from ..analyze.aliases import ALIASES, NOT_PEOPLE
 from ..analyze.entities import entity_key, extract_entities, fold_name
 from ..analyze.scripts import name_skeleton
 from ..analyze.sentences import split_sentences
@@ -51,6 +51,12 @@ _CONTINUATION = re.compile(
     r"und\s+fügte\s+hinzu)(?:\s+(?:que|qu['’]|that|che|dass))?(?:\s+[\w’'-]+){0,3}\s*$",
     re.I,
 )
+# The same participles opening a clause anywhere in the gap between two quotes of one
+# sentence: « fournir des armes » à la Corée du Nord, tout en assurant que … « erreur très grave ».
+_CONTINUATION_CLAUSE = re.compile(
+    r"\b(?:ajoutant|précisant|soulignant|estimant|expliquant|affirmant|assurant|avertissant|prévenant|adding|noting|"
+    r"saying|stressing|warning|explaining|aggiungendo|sottolineando|spiegando|precisando|avvertendo|añadiendo|"
+    r"explicando|señalando|subrayando|advirtiendo)\s+(?:que\s|qu['’]|that\s|che\s)", re.I)
 _TEMPORAL = frozenset(
     """lundi mardi mercredi jeudi vendredi samedi dimanche monday tuesday wednesday thursday friday saturday sunday
     lunedì martedì mercoledì giovedì venerdì sabato domenica montag dienstag mittwoch donnerstag freitag samstag
@@ -257,6 +263,13 @@ class NameBook:
             if 2 <= len(words) <= 4:
                 self.full.append(" ".join(words))
         self.fallback = fallback
+        self.lang = lang
+
+    def knows_each(self, words: list[str]) -> bool:
+        """Every word is one the names are made of (German capitalises every noun: "der
+        Kremlchef", "Waffen" are no names unless the article writes them in one)."""
+        return all(fold_name(w) in self.tokens or (self.fallback is not None and fold_name(w) in self.fallback.tokens)
+                   for w in words)
 
     def knows(self, words: list[str]) -> bool:
         """A single capitalised word is a name only if the article writes it as one (not "Cependant")."""
@@ -578,10 +591,13 @@ def _before_attribution(before: str, lang: str, names: NameBook) -> Speaker | No
         return None
     verb = matches[-1]
     tail = before[verb.end():]
-    if len(tail.split()) > 8 or re.search(r"[.!?;]", tail):
+    # A longer way from the verb to the quote ("a menacé jeudi, depuis le Vietnam, où il se
+    # trouve en visite, de « … »") is still the subject's when no clause and no one else come in.
+    long_tail = len(tail.split()) > 8
+    if len(tail.split()) > 16 or re.search(r"[.!?;]", tail) or (long_tail and _CLAUSE_CUT.search(tail)):
         return None
     if _PRONOUN_INVERSION.search(verb.group(0)):
-        return Speaker(pronoun=True)
+        return None if long_tail else Speaker(pronoun=True)
     subject = _own_clause(before[: verb.start()], lang)
     if not subject:
         return None
@@ -589,6 +605,8 @@ def _before_attribution(before: str, lang: str, names: NameBook) -> Speaker | No
     if len(subject.split()) > 18:
         subject = ",".join(subject.split(",")[-3:])
     speaker = parse_speaker(subject, lang, names)
+    if long_tail and (speaker is None or not speaker.name or _person_names_in(tail, names, speaker.name)):
+        return None
     return speaker
 
 
@@ -620,13 +638,24 @@ def _inserted_attribution(text: str, lang: str, names: NameBook) -> tuple[list[s
     return [text[: match.start()].strip(), text[match.end():].strip()], speaker
 
 
+_PLURAL_DETERMINERS = frozenset("les des aux ces los las unos unas gli degli dei delle agli".split())
+
+
 def _person_names_in(text: str, names: NameBook, exclude: str | None) -> list[str]:
     excluded = set(fold_name(exclude).split()) if exclude else set()
     found = []
     for match in re.finditer(r"[A-ZÀ-Ý][\w’'-]+(?:\s+[A-ZÀ-Ý][\w’'-]+)*", text):
         words = match.group(0).split()
-        if _looks_like_org(words) or not names.knows(words):
+        words = _strip_determiners(words, names.lang)
+        if not words or _looks_like_org(words) or not names.knows(words):
             continue
+        if any(ALIASES.get(fold_name(w)) in NOT_PEOPLE for w in words) or ALIASES.get(fold_name(" ".join(words))) in NOT_PEOPLE:
+            continue  # "Séoul", "the Kremlin", "Ukraine Waffen": a place or a body, not another speaker
+        if names.lang == "de" and (not names.knows_each(words) or (len(words) == 1 and not names.is_solo(words[0]))):
+            continue
+        before = text[: match.start()].split()
+        if len(words) == 1 and before and before[-1].lower() in _PLURAL_DETERMINERS:
+            continue  # "les Occidentaux", "los Aliados": a group, not another speaker
         if set(fold_name(" ".join(words)).split()) & excluded:
             continue
         found.append(match.group(0))
@@ -783,6 +812,12 @@ def _chain(paragraph: str, found: list[dict], lang: str) -> None:
             if left["speaker"] is not None and right["speaker"] is None and _CONTINUATION.search(gap.strip()):
                 right["speaker"], right["how"] = left["speaker"], "chain"
                 continue
+            clause = _CONTINUATION_CLAUSE.search(gap)
+            if (left["speaker"] is not None and right["speaker"] is None and clause is not None
+                    and len(gap.split()) <= 30 and not re.search(r"[.!?;]", gap)
+                    and not pats["verb"].search(gap[clause.end():]) and not _CLAUSE_JOIN.search(gap[clause.end():])):
+                right["speaker"], right["how"] = left["speaker"], "chain"  # the same subject goes on speaking
+                continue
             if len(gap.split()) > 8 or pats["verb"].search(gap) or re.search(r"[.!?;]", gap):
                 continue
             if any(_is_cap(w) for w in gap.split()[1:]):
@@ -832,7 +867,7 @@ _CLAUSE_JOIN = re.compile(
 
 _CONTRAST = re.compile(
     r",?\s+(?:(?:tandis\s+qu|alors\s+qu|while|whereas|mentre|während|mientras)\b|(?:but|mais|aber|pero)\s+(?=[A-ZÀ-Ý]))")
-_THAT_AFTER = 2  # words allowed between the verb and "that": "said Friday that", "told reporters that"
+_THAT_AFTER = 6  # words allowed between the verb and "that": "said Friday that", "a affirmé jeudi au Vietnam que", "advirtió este jueves a Corea del Sur de que"
 
 
 def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, article_id: str):
@@ -862,7 +897,7 @@ def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, articl
         stripped = rest.lstrip(" ,")
         for skip in range(_THAT_AFTER + 1):
             # "said that", "said Friday that", "told reporters that", "a déclaré jeudi que"
-            head = re.match(rf"^(?:[\w’'.-]+\s+){{{skip}}}", stripped)
+            head = re.match(rf"^(?:[\w’'.-]+,?\s+){{{skip}}}", stripped)  # German: "sagte am Montag, dass"
             if head is None or any(w.lower() in ("and", "et", "e", "und", "y", "but", "mais") for w in head.group(0).split()):
                 break
             marker = pats["that"].match(stripped[head.end():])
@@ -1044,7 +1079,10 @@ def merge_quotes(mentions: list[QuoteMention], embedder, order: dict[str, int] |
                 shorter, longer = sorted((lemmas[i], lemmas[j]), key=len)
                 same = len(shorter) >= 3 and len(shorter & longer) / len(shorter) >= QUOTE_CONTAINMENT
             if a.article_id == b.article_id and a.text != b.text:
-                same = False  # two different quotes of one article stay apart
+                # Two different quotes of one article stay apart, except a quotation and the
+                # reported clause around it, said by the same person: one statement.
+                same = (a.kind != b.kind and speakers_agree(a.speaker, b.speaker) and a.speaker is not None
+                        and (a.text in b.text or b.text in a.text))
             if same:
                 parent[find(i)] = find(j)
     groups: dict[int, list[int]] = {}
@@ -1073,15 +1111,19 @@ def merge_quotes(mentions: list[QuoteMention], embedder, order: dict[str, int] |
             speaker = None  # disputed: shown without a speaker, the divergence says who is credited where
         else:
             speaker = max((m.speaker for m in named), key=lambda s: (len(s.split()), len(s)), default=None)
-        role = next((m.role for m in named if m.role and speakers_agree(m.speaker, speaker)), None)
+        # The role as the reader's language writes it when a version in it gives one.
+        role = next((m.role for m in sorted(named, key=lambda m: m.lang != preferred_lang)
+                     if m.role and speakers_agree(m.speaker, speaker)), None)
         if role is None and speaker is None:
             role = next((m.role for m in versions if m.role), None)
-        shown = next((m for m in versions if preferred_lang and m.lang == preferred_lang), None) or max(
-            versions, key=lambda m: (m.kind == "direct", bool(m.speaker), -order.get(m.article_id, 0), m.words))
+        # Shown: a version in the reader's language when there is one; the very words (a
+        # quotation) before a paraphrase; a named speaker; the earliest source.
+        pool = [m for m in versions if preferred_lang and m.lang == preferred_lang] or versions
+        shown = max(pool, key=lambda m: (m.kind == "direct", bool(m.speaker), -order.get(m.article_id, 0), m.words))
         article_ids = list(dict.fromkeys(m.article_id for m in versions))
         quotes.append({
             "text": shown.text, "lang": shown.lang, "speaker": speaker, "role": role,
-            "article_ids": article_ids, "kind": "direct" if any(m.kind == "direct" for m in versions) else "reported",
+            "article_ids": article_ids, "kind": shown.kind,
             "versions": [m.to_json() for m in versions],
         })
     one_name_per_person(quotes, preferred_lang)

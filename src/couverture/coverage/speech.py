@@ -11,7 +11,7 @@ from functools import lru_cache
 
 # Past participles (after an auxiliary: "a déclaré", "has said", "ha detto").
 _PARTICIPLES = {
-    "fr": """déclaré dit affirmé ajouté annoncé expliqué estimé souligné assuré précisé indiqué accusé averti prévenu
+    "fr": """menacé déclaré dit affirmé ajouté annoncé expliqué estimé souligné assuré précisé indiqué accusé averti prévenu
         insisté martelé lancé confié répondu rappelé noté qualifié commenté jugé reconnu admis argumenté poursuivi
         conclu dénoncé réagi écrit tweeté raconté répété observé témoigné relevé promis salué regretté déploré plaidé
         asséné tranché résumé confirmé démenti avancé lâché glissé ironisé réclamé demandé signalé soutenu fustigé
@@ -98,7 +98,7 @@ THAT = {
     "en": r"(?:that)",
     "it": r"(?:che)",
     "de": r"(?:dass|daß)",
-    "es": r"(?:que)",
+    "es": r"(?:de\s+que|que)",  # "advirtió a Seúl de que …"
 }
 
 # Words that may open a subject phrase without being part of it.
