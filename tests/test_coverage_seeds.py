@@ -206,7 +206,9 @@ def test_sources_keep_byline_and_agency_credits(view, seeded):
     assert first["byline"] == "Antoine LLORCA avec l’AFP" and first["agencies"] == ["AFP"]
     assert second["agencies"] == ["ANSA"] and second["byline"] is None
     assert first["lang"] == second["lang"] == "fr"
-    assert first["label"] == "AFP" and second["label"] == "ANSA"  # no URL: the credit names the source
+    # No URL and no source name: the outlet is unknown; the agencies are credits, never the outlet.
+    assert first["outlet"] is None and second["outlet"] is None
+    assert first["label"] == second["label"] == "outlet unknown"
 
 
 def test_timeline_lists_each_shared_fact_once_at_its_first_appearance(view, seeded):

@@ -201,3 +201,35 @@ def test_writers_opening_a_new_postgres_database_at_once_make_it_once(postgres_u
     reread = Store(url, create=False)
     assert reread.found_version == SCHEMA_VERSION and reread.count_articles() == 0
     reread.close()
+
+
+def test_a_schema_4_postgres_store_keeps_its_articles_when_migrated(postgres_url, analyzer, tmp_path):
+    """Schema 5's outlets (test_outlets.py) on a real server: the column added, the table
+    made and filled, every article kept."""
+    import json
+
+    from sqlalchemy import create_engine, text
+
+    from couverture.demo import demo_corpus_path
+    from test_outlets import AFP_ON_LE_SOIR, _demo_records, as_schema_4, check_migrated, given_sources, old_rows
+
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE DATABASE outlets_v4"))
+    admin.dispose()
+    url = f"{postgres_url.rsplit('/', 1)[0]}/outlets_v4"
+    extra = tmp_path / "afp.jsonl"
+    extra.write_text(json.dumps(AFP_ON_LE_SOIR, ensure_ascii=False) + "\n", encoding="utf-8")
+    store = Store(url)
+    ingest_paths(store, [str(demo_corpus_path()), SEEDS, str(extra)], analyzer=analyzer)
+    as_schema_4(store.engine, given_sources([*_demo_records(), AFP_ON_LE_SOIR]))
+    before = old_rows(store.engine)
+    store.close()
+    assert before["soir-afp"][3] == "AFP"
+
+    upgraded = Store(url)  # a writer upgrades
+    try:
+        assert upgraded.found_version == 4
+        check_migrated(upgraded, before)
+    finally:
+        upgraded.close()

@@ -309,7 +309,7 @@ def demo(db, serve, host, port):
 
 def _register_optional_commands() -> None:
     # Later capabilities (web, feeds) add their commands from their own packages.
-    for module_name in ("couverture.web.cli", "couverture.feeds.cli"):
+    for module_name in ("couverture.web.cli", "couverture.feeds.cli", "couverture.cli_outlets"):
         try:
             module = __import__(module_name, fromlist=["register"])
         except ImportError:

@@ -1,29 +1,19 @@
 """Sources: who published each article, when, in which language, under whose byline and credit."""
 from __future__ import annotations
 
-from pathlib import PurePath
-from urllib.parse import urlparse
+UNKNOWN_OUTLET = "outlet unknown"
 
 
 def outlet_of(article) -> str | None:
-    """The outlet from the article's metadata, else from its URL's host ("www.lemonde.fr" -> "lemonde.fr")."""
-    if article.outlet:
-        return article.outlet
-    if article.url:
-        host = urlparse(article.url).hostname or ""
-        host = host[4:] if host.startswith("www.") else host
-        return host or None
-    return None
+    """The outlet's name: a stored article's is its row in ``outlets`` (store/outlets.py);
+    else the name its input gave, else its domain; None when unknown. Never an agency
+    credited by a text published elsewhere: agencies are credits (``article.agencies``)."""
+    return article.outlet or getattr(article, "domain", None) or None
 
 
 def label_of(article) -> str:
-    """A name to show for the source even when the outlet is unknown: the agency credit, else the file name."""
-    outlet = outlet_of(article)
-    if outlet:
-        return outlet
-    if article.agencies:
-        return "/".join(article.agencies)
-    return PurePath(article.origin.split(":")[0]).name if article.origin else article.id
+    """The outlet's name, or "outlet unknown" (as the web page says it)."""
+    return outlet_of(article) or UNKNOWN_OUTLET
 
 
 def _estimated(article) -> dict | None:
@@ -49,6 +39,7 @@ def source_entry(article, copy_link: dict | None = None) -> dict:
         "article_id": article.id,
         "title": article.title,
         "outlet": outlet_of(article),
+        "domain": getattr(article, "domain", None),
         "label": label_of(article),
         "url": article.url,
         "lang": article.lang,

@@ -110,11 +110,13 @@ def build_story_view(store, story_id: str, preferred_lang: str | None = None, em
 
 
 def _members_digest(articles) -> str:
-    """What a stored view depends on: which articles, and what they say (an article
-    re-fetched under the same id with a new text makes the view stale too)."""
+    """What a stored view depends on: which articles, what they say (an article
+    re-fetched under the same id with a new text makes the view stale too), and the
+    names of their outlets (which the user may edit)."""
     digest = hashlib.sha1()
     for article in sorted(articles, key=lambda a: a.id):
-        digest.update("\x00".join((article.id, article.title, article.text)).encode("utf-8", "surrogatepass"))
+        parts = (article.id, article.title, article.text, article.outlet or "")
+        digest.update("\x00".join(parts).encode("utf-8", "surrogatepass"))
         digest.update(b"\x01")
     return digest.hexdigest()
 
@@ -204,7 +206,7 @@ def format_story_view(view: StoryView) -> str:
     lines.append("")
     lines.append("Sources")
     for i, s in enumerate(view.sources):
-        credit = f" ({', '.join(s['agencies'])})" if s["agencies"] and s["outlet"] else ""
+        credit = f" ({', '.join(s['agencies'])})" if s["agencies"] else ""
         when = s["published"][:16].replace("T", " ") if s["published"] else \
             estimate_label(s.get("estimated")) or "undated"
         extra = ""

@@ -12,6 +12,7 @@ from ..models import Article, RawDocument
 from .boilerplate import clean_text, fold, lead_title, site_key
 from .dates import date_from_url, find_date, month_estimate, parse_date
 from .language import detect_language
+from .outlets import page_credits, publisher
 
 MIN_TEXT_CHARS = 20  # shorter than a headline is not an article
 
@@ -135,7 +136,8 @@ def extract_article(raw: RawDocument, now: datetime | None = None) -> Article:
     lang = fields.get("lang")
     lang = lang.strip().lower()[:2] if isinstance(lang, str) and lang.strip() else detect_language(title + "\n" + body)
 
-    outlet = source.strip() if isinstance(source, str) and source.strip() else outlet_from_url(url)
+    # Who published it is the page's domain; a source field naming an agency is a credit.
+    published_by = publisher(source if isinstance(source, str) else None, url)
     byline = fields.get("byline") if isinstance(fields.get("byline"), str) else None
 
     digest = content_hash(title, body)
@@ -156,9 +158,10 @@ def extract_article(raw: RawDocument, now: datetime | None = None) -> Article:
         content_hash=digest,
         published=published,
         url=url,
-        outlet=outlet,
+        outlet=published_by.name,
+        domain=published_by.domain,
         byline=byline or cleaned.byline,
-        agencies=cleaned.agencies,
+        agencies=page_credits(published_by.domain, published_by.credits, cleaned.agencies),
         fetched_at=raw.fetched_at or (now or datetime.now(timezone.utc)),
         removed_lines=cleaned.removed,
         extra=extra,

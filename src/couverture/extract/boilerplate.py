@@ -17,7 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .credits import dateline_agencies, find_agencies, is_credit_line, parse_byline
+from .credits import dateline_agencies, find_agencies, is_credit_line, parse_byline, trailing_agencies
 from .dates import DATE_LINE, find_date
 
 _BULLETS = "•·●▪■►▶›»>*–—-|"
@@ -311,6 +311,8 @@ def clean_text(text: str, title: str | None = None, site_names: frozenset[str] =
     result.paragraphs = _paragraphs(kept)
     if result.paragraphs:
         result.agencies.extend(dateline_agencies(result.paragraphs[0]))
+        for paragraph in result.paragraphs[-2:]:  # "... kritisiert. (dpa)", maybe over a last line of furniture
+            result.agencies.extend(trailing_agencies(paragraph))
     result.agencies = list(dict.fromkeys(result.agencies))
     return result
 

@@ -33,6 +33,17 @@ AGENCIES: dict[str, tuple[str, ...]] = {
     "Xinhua": ("Xinhua",),
     "Yonhap": ("Yonhap",),
     "Kyodo": ("Kyodo",),
+    "RIA Novosti": ("RIA Novosti", "RIA"),
+    "Interfax": ("Interfax",),
+    "Anadolu": ("Anadolu", "Anadolu Agency", "Anadolu Ajansı"),
+    "UPI": ("UPI", "United Press International"),
+    "AAP": ("AAP", "Australian Associated Press"),
+    "CP": ("The Canadian Press", "Canadian Press"),
+    "Jiji": ("Jiji", "Jiji Press"),
+    "PTI": ("PTI", "Press Trust of India"),
+    "IRNA": ("IRNA",),
+    "KCNA": ("KCNA",),
+    "SID": ("SID",),
 }
 
 _AGENCY_PATTERNS = [
@@ -129,6 +140,33 @@ def _looks_like_person(name: str) -> bool:
     # Two to four words, each capitalised, is the shape of a personal name.
     words = name.split()
     return 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
+
+
+# A credit closing an article's last lines: "... kritisiert. (dpa)", "(dpa/AFP)",
+# "[AFP, Reuters]", "... the ministry said. — Reuters", "- AP".
+_TRAILING_CREDIT = re.compile(
+    r"(?:[(\[](?P<bracketed>[^()\[\]]{2,60})[)\]]|(?:^|\s)[-–—]\s*(?P<dashed>[^-–—]{2,60}?))\s*\.?\s*$"
+)
+_CREDIT_SEPARATORS = re.compile(r"(?:[/,;&+]|\s(?:and|und|et|y|e|con|mit|with)\s|\s)+")
+
+
+def trailing_agencies(paragraph: str) -> list[str]:
+    """Agencies credited by a credit that closes ``paragraph``: agency names only, in
+    brackets or after a dash ("(dpa)", "(AFP/Reuters)", "— Reuters"). Brackets holding
+    anything else ("(PHOTO)", "(2-1)", "[Reuters, CNN]") credit no one."""
+    match = _TRAILING_CREDIT.search(paragraph.rstrip())
+    if not match:
+        return []
+    inside = (match.group("bracketed") or match.group("dashed") or "").strip()
+    found = find_agencies(inside)
+    if not found:
+        return []
+    rest = inside
+    for _, pattern in _AGENCY_PATTERNS:
+        rest = pattern.sub(" ", rest)
+    if _CREDIT_SEPARATORS.sub("", " " + rest + " "):
+        return []  # words other than agencies' names: not a credit
+    return found
 
 
 def dateline_agencies(paragraph: str) -> list[str]:

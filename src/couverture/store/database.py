@@ -23,6 +23,7 @@ from .migrations import inspect_database, schema_transaction, upgrade
 from . import DEFAULT_DB
 from .opening import check_contents, check_location, engine_url, short_reason
 from .schema import SCHEMA_VERSION, article_versions, articles, frequencies, ingest_errors, meta, stories, story_merges
+from .outlets import ARTICLES_WITH_OUTLETS, OUTLET_NAME, note_seen
 from .search import like_escape
 
 if TYPE_CHECKING:  # numpy and the clusterer's profiles are imported where used: listing stories needs neither
@@ -75,7 +76,7 @@ class StoredArticle:
     lang: str
     published: datetime | None
     url: str | None
-    outlet: str | None
+    outlet: str | None  # the outlet's name as shown (store/outlets.py), None when unknown
     byline: str | None
     agencies: list[str]
     origin: str
@@ -84,16 +85,18 @@ class StoredArticle:
     join_probability: float | None
     extra: dict
     features: dict
+    domain: str | None = None  # the outlet's domain (its row in ``outlets``), None when unknown
 
     @classmethod
     def from_row(cls, row) -> "StoredArticle":
         m = row._mapping
         return cls(
             id=m["id"], story_id=m["story_id"], title=m["title"], text=m["text"], lang=m["lang"],
-            published=_utc(m["published"]), url=m["url"], outlet=m["outlet"], byline=m["byline"],
+            published=_utc(m["published"]), url=m["url"],
+            outlet=m["outlet_name"] if "outlet_name" in m else m["outlet"], byline=m["byline"],
             agencies=list(m["agencies"] or []), origin=m["origin"], fetched_at=_utc(m["fetched_at"]),
             ingested_at=_utc(m["ingested_at"]), join_probability=m["join_probability"],
-            extra=dict(m["extra"] or {}), features=dict(m["features"] or {}),
+            extra=dict(m["extra"] or {}), features=dict(m["features"] or {}), domain=m["domain"],
         )
 
     @property
@@ -108,7 +111,8 @@ class StoredArticle:
             "id": self.id, "story_id": self.story_id, "title": self.title, "lang": self.lang,
             "published": self.published.isoformat() if self.published else None,
             "estimated": estimate.to_json() if estimate else None, "url": self.url,
-            "outlet": self.outlet, "byline": self.byline, "agencies": self.agencies, "origin": self.origin,
+            "outlet": self.outlet, "domain": self.domain, "byline": self.byline, "agencies": self.agencies,
+            "origin": self.origin,
         }
         if with_text:
             out["text"] = self.text
@@ -279,13 +283,15 @@ class Store:
                 conn.execute(articles.update().where(articles.c.id == old_id).values(
                     content_hash=article.content_hash, title=article.title, text=article.text,
                     published=article.published or old.published, fetched_at=article.fetched_at, ingested_at=now,
-                    outlet=article.outlet or old.outlet, byline=article.byline, agencies=article.agencies,
+                    outlet=article.outlet or old.outlet, domain=article.domain or old.domain, byline=article.byline,
+                    agencies=article.agencies,
                     origin=article.origin, removed_lines=article.removed_lines, features=features_json(feats),
                     embedding=_vector_bytes(feats.embedding),
                 ))
                 story = stories.update().where(stories.c.id == old.story_id)
                 conn.execute(story.values(updated_at=now))
                 conn.execute(story.where(stories.c.headline == old.title).values(headline=article.title))
+            note_seen(conn, [(a.domain, a.outlet, a.lang) for _, a, _ in versions])
 
     def article_history(self, article_id: str) -> list[dict]:
         """The earlier versions of an article, oldest first."""
@@ -433,7 +439,8 @@ class Store:
                         {
                             "id": a.id, "story_id": sid, "url": a.url, "content_hash": a.content_hash,
                             "title": a.title, "text": a.text, "lang": a.lang, "published": a.published,
-                            "fetched_at": a.fetched_at, "ingested_at": now, "outlet": a.outlet, "byline": a.byline,
+                            "fetched_at": a.fetched_at, "ingested_at": now, "outlet": a.outlet, "domain": a.domain,
+                            "byline": a.byline,
                             "agencies": a.agencies, "origin": a.origin, "join_probability": p, "extra": a.extra,
                             "removed_lines": a.removed_lines, "features": features_json(f, a.estimate),
                             "embedding": _vector_bytes(f.embedding),
@@ -441,6 +448,7 @@ class Store:
                         for a, f, sid, p in batch
                     ],
                 )
+                note_seen(conn, [(a.domain, a.outlet, a.lang) for a, _, _, _ in batch])
             # A story may be merged into one that a later merge or regroup of the same
             # batch took away before it was ever written: rows point past such stories,
             # along the batch's own chain, to one that has a row; the merge records keep
@@ -530,7 +538,8 @@ class Store:
             langs: dict[str, set] = {i: set() for i in ids}
             for chunk in _chunks(ids, 500):
                 for sid, outlet, lang in conn.execute(
-                    select(articles.c.story_id, articles.c.outlet, articles.c.lang).where(articles.c.story_id.in_(chunk))
+                    select(articles.c.story_id, OUTLET_NAME, articles.c.lang).select_from(ARTICLES_WITH_OUTLETS)
+                    .where(articles.c.story_id.in_(chunk))
                 ):
                     if outlet:
                         outlets[sid].add(outlet)
@@ -546,7 +555,7 @@ class Store:
 
     def story_articles(self, story_id: str) -> list[StoredArticle]:
         query = (
-            select(articles).where(articles.c.story_id == story_id)
+            _WHOLE_ARTICLES.where(articles.c.story_id == story_id)
             .order_by(articles.c.published.is_(None), articles.c.published, articles.c.ingested_at, articles.c.id)
         )
         with self.engine.connect() as conn:
@@ -554,14 +563,14 @@ class Store:
 
     def get_article(self, article_id: str) -> StoredArticle | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(articles).where(articles.c.id == article_id)).first()
+            row = conn.execute(_WHOLE_ARTICLES.where(articles.c.id == article_id)).first()
         return StoredArticle.from_row(row) if row is not None else None
 
     def iter_articles(self, batch: int = 500):
         """All articles in a stable order, a page at a time (for export)."""
         last = None
         while True:
-            query = select(articles).order_by(articles.c.id).limit(batch)
+            query = _WHOLE_ARTICLES.order_by(articles.c.id).limit(batch)
             if last is not None:
                 query = query.where(articles.c.id > last)
             with self.engine.connect() as conn:
@@ -603,17 +612,45 @@ class Store:
             rows = conn.execute(select(ingest_errors).order_by(ingest_errors.c.id.desc()).limit(limit)).all()
         return [(r.origin, r.reason, _utc(r.at)) for r in rows]
 
+    # --- outlets ------------------------------------------------------------------
+    def list_outlets(self, everything: bool = False) -> list:
+        """Outlets with their article counts (``store.outlets.OutletListing``), by name."""
+        from .outlets import list_outlets
+
+        with self.engine.connect() as conn:
+            return list_outlets(conn, everything)
+
+    def set_outlets(self, edits: Sequence[dict]) -> list:
+        """The user's edits, ``{"domain", "name", "country", "lang", "kind"}`` (all but the
+        domain optional), in one transaction under the writer lock; returns the rows as
+        set (``OutletInfo``). Raises ValueError, before writing anything, on a domain or
+        kind that is not one."""
+        from .outlets import normal_domain, set_outlet
+
+        normal = []
+        for edit in edits:
+            domain = normal_domain(edit.get("domain") or "")
+            if domain is None:
+                raise ValueError(f"{edit.get('domain')!r} is not a domain (give one such as zeit.de)")
+            normal.append({**edit, "domain": domain})
+        with self.writing(), self.engine.begin() as conn:
+            return [set_outlet(conn, e["domain"], e.get("name"), e.get("country"), e.get("lang"), e.get("kind"))
+                    for e in normal]
+
     def search_articles(self, query: str, limit: int = 50) -> list[StoredArticle]:
         """Plain substring search over titles and text (the web layer may use FTS5)."""
         pattern = f"%{like_escape(query)}%"
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(articles).where(or_(articles.c.title.like(pattern, escape="\\"),
+                _WHOLE_ARTICLES.where(or_(articles.c.title.like(pattern, escape="\\"),
                                            articles.c.text.like(pattern, escape="\\")))
                 .order_by(articles.c.published.desc()).limit(limit)
             ).all()
         return [StoredArticle.from_row(r) for r in rows]
 
+
+# Whole article rows with the name their outlet is shown by (StoredArticle.outlet).
+_WHOLE_ARTICLES = select(articles, OUTLET_NAME.label("outlet_name")).select_from(ARTICLES_WITH_OUTLETS)
 
 MAX_STORY_ID_CHARS = 64  # story ids are 32 characters at most; a longer one names nothing
 

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy import Connection, Engine, bindparam, inspect, select, text
 
 from . import schema
 from .schema import SCHEMA_VERSION, meta
@@ -169,5 +169,50 @@ def _to_4_article_versions(conn: Connection) -> None:
     _create(conn, schema.article_versions)
 
 
-STEPS = {1: _to_1_base, 2: _to_2_frequencies, 3: _to_3_read_paths, 4: _to_4_article_versions}
+def _to_5_outlets(conn: Connection) -> None:
+    """Outlets in a table of their own (``store/outlets.py``): the shipped list, then each
+    stored article's outlet worked out again by the rule ingest now follows
+    (``extract/outlets.py``): its domain from its URL; an agency's name in its outlet
+    column becomes a credit; a name that was only its URL's host (what earlier versions
+    stored when the input gave none) is no name. Articles are read and rewritten a page
+    at a time, by id."""
+    from ..extract.outlets import page_credits, publisher
+    from .outlets import note_seen, seed_shipped
+
+    if "domain" not in {c["name"] for c in inspect(conn).get_columns("articles")}:
+        conn.execute(text("ALTER TABLE articles ADD COLUMN domain TEXT"))
+    _create(conn, schema.outlets)
+    seed_shipped(conn)
+    a = schema.articles
+    last = None
+    while True:
+        query = select(a.c.id, a.c.url, a.c.outlet, a.c.agencies, a.c.lang).order_by(a.c.id).limit(1000)
+        rows = conn.execute(query if last is None else query.where(a.c.id > last)).all()
+        if not rows:
+            break
+        last = rows[-1].id
+        changes, seen = [], []
+        for row in rows:
+            given = row.outlet
+            if given and row.url and given == _old_host(row.url):
+                given = None
+            found = publisher(given, row.url)
+            agencies = page_credits(found.domain, found.credits, row.agencies or [])
+            seen.append((found.domain, found.name, row.lang))
+            changes.append({"article_id": row.id, "outlet": found.name, "domain": found.domain, "agencies": agencies})
+        note_seen(conn, seen)
+        conn.execute(a.update().where(a.c.id == bindparam("article_id")), changes)
+    for statement in ("CREATE INDEX IF NOT EXISTS ix_web_articles_domain ON articles (domain, outlet, story_id)",):
+        conn.execute(text(statement))
+
+
+def _old_host(url: str) -> str | None:
+    """The outlet versions 1-4 stored for a page whose input gave no source: its host
+    without "www." and the like."""
+    from ..extract.article import outlet_from_url
+
+    return outlet_from_url(url)
+
+
+STEPS = {1: _to_1_base, 2: _to_2_frequencies, 3: _to_3_read_paths, 4: _to_4_article_versions, 5: _to_5_outlets}
 assert sorted(STEPS) == list(range(1, SCHEMA_VERSION + 1)), "one step per schema version"

@@ -17,7 +17,8 @@ metadata = MetaData()
 # 3: the coverage caches (sentence vectors, computed views) and the web page's indexes,
 #    made by the upgrade instead of by the first reader that needed them
 # 4: the earlier versions of articles whose page changed under the same URL
-SCHEMA_VERSION = 4
+# 5: outlets in a table of their own, articles linked to theirs by domain
+SCHEMA_VERSION = 5
 
 meta = Table(
     "meta",
@@ -56,7 +57,8 @@ articles = Table(
     Column("published", DateTime(timezone=True)),
     Column("fetched_at", DateTime(timezone=True)),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
-    Column("outlet", Text),
+    Column("outlet", Text),  # the outlet's name as the input gave it (never an agency's)
+    Column("domain", Text),  # the outlet: a row of ``outlets`` (none when unknown)
     Column("byline", Text),
     Column("agencies", JSON, nullable=False),
     Column("origin", Text, nullable=False),
@@ -139,4 +141,21 @@ article_versions = Table(
     Column("ingested_at", DateTime(timezone=True), nullable=False),
     Column("replaced_at", DateTime(timezone=True), nullable=False),
     Index("ix_article_versions_article", "article_id"),
+)
+
+# Outlets, one per registrable domain (store/outlets.py): the shipped list of major
+# outlets and agencies, the domains the ingested data shows (with the name its input
+# gave), and the user's edits, which no ingest overwrites. Articles point here by
+# ``articles.domain``; two domains given one name are one outlet (bbc.co.uk, bbc.com).
+outlets = Table(
+    "outlets",
+    metadata,
+    Column("domain", String(255), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("country", String(8)),  # ISO 3166-1 alpha-2
+    Column("lang", String(8)),  # ISO 639-1
+    Column("kind", String(16), nullable=False),  # "outlet", or "agency" for a news agency's own site
+    Column("origin", String(16), nullable=False),  # "shipped", "seen" or "user"
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_outlets_name", "name"),
 )

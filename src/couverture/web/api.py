@@ -24,7 +24,7 @@ class StoryOut(BaseModel):
     id: str
     headline: str
     article_count: int
-    outlets: list[str]
+    outlets: list[str] = Field(description="Names of its outlets, each once (agencies are credits, not outlets).")
     languages: list[str] = Field(description="Language codes (ISO 639-1) of its articles.")
     first_published: datetime | None
     last_published: datetime | None
@@ -44,9 +44,10 @@ class ArticleBrief(BaseModel):
     lang: str
     published: datetime | None
     url: str | None = Field(description="The original address, as ingested (not checked: may be any scheme).")
-    outlet: str | None
+    outlet: str | None = Field(description="Name of the outlet that published it; null when unknown.")
+    domain: str | None = Field(None, description="The outlet's registrable domain (e.g. bbc.co.uk); null when unknown.")
     byline: str | None
-    agencies: list[str]
+    agencies: list[str] = Field(description="News agencies credited (AFP, dpa...): credits, never the outlet.")
     estimated: EstimatedDate | None = Field(None, description="For an undated article, its estimated date, if any.")
     page: str = Field(description="Path of the article's web page.")
 
@@ -99,7 +100,8 @@ def story_out(summary) -> StoryOut:
 def article_brief(row) -> ArticleBrief:
     return ArticleBrief(
         id=row.id, story_id=row.story_id, title=row.title, lang=row.lang, published=row.published, url=row.url,
-        outlet=row.outlet, byline=row.byline, agencies=list(row.agencies), page=article_path(row.id),
+        outlet=row.outlet, domain=row.domain, byline=row.byline, agencies=list(row.agencies),
+        page=article_path(row.id),
         estimated=EstimatedDate(**row.estimate.to_json()) if row.estimate else None,
     )
 
@@ -114,7 +116,7 @@ StoreDep = Annotated[Store, Depends(get_store)]
 
 def api_filters(
     lang: Annotated[str | None, Query(pattern=LANG_PATTERN, description="Only stories/articles in this language (code).")] = None,
-    outlet: Annotated[str | None, Query(min_length=1, max_length=200, description="Only this outlet (exact name).")] = None,
+    outlet: Annotated[str | None, Query(min_length=1, max_length=200, description="Only this outlet: a domain (bbc.co.uk) or an outlet's exact name (BBC).")] = None,
     start: Annotated[date | None, Query(alias="from", description="Published on or after this day (UTC).")] = None,
     end: Annotated[date | None, Query(alias="to", description="Published on or before this day (UTC).")] = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
@@ -184,7 +186,7 @@ def get_article(article_id: str, store: StoreDep) -> ArticleOut:
     row = queries.ArticleRow(
         id=article.id, story_id=article.story_id, title=article.title, lang=article.lang, published=article.published,
         fetched_at=article.fetched_at, url=article.url, outlet=article.outlet, byline=article.byline,
-        agencies=article.agencies, estimate=article.estimate,
+        agencies=article.agencies, estimate=article.estimate, domain=article.domain,
     )
     return ArticleOut(**article_brief(row).model_dump(), text=article.text, fetched_at=article.fetched_at,
                       story=story_out(summary) if summary else None)

@@ -15,6 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..models import DateEstimate
 from ..store.database import StorySummary, estimate_from_json
+from ..store.outlets import ARTICLES_WITH_OUTLETS, OUTLET_NAME, list_outlets, outlet_condition
 from ..store.schema import articles, stories
 from ..store.search import article_match, article_snippets, query_words, search_articles
 
@@ -42,8 +43,8 @@ class Filters:
         conditions = []
         if self.lang:
             conditions.append(articles.c.lang == self.lang)
-        if self.outlet:
-            conditions.append(articles.c.outlet == self.outlet)
+        if self.outlet:  # a domain or an outlet's name: every domain of that outlet
+            conditions.append(outlet_condition(self.outlet))
         if self.start:
             conditions.append(articles.c.published >= _day_start(self.start))
         if self.end:
@@ -78,10 +79,11 @@ class ArticleRow:
     published: datetime | None
     fetched_at: datetime | None
     url: str | None
-    outlet: str | None
+    outlet: str | None  # the outlet's name as shown (store/outlets.py), None when unknown
     byline: str | None
     agencies: list[str] = field(default_factory=list)
     estimate: DateEstimate | None = None  # only for an undated article: bounds on its date
+    domain: str | None = None  # the outlet's domain, None when unknown
 
     @property
     def when(self) -> datetime | None:
@@ -92,25 +94,29 @@ class ArticleRow:
         return {
             "id": self.id, "story_id": self.story_id, "title": self.title, "lang": self.lang,
             "published": self.published.isoformat() if self.published else None, "url": self.url,
-            "outlet": self.outlet, "byline": self.byline, "agencies": self.agencies,
+            "outlet": self.outlet, "domain": self.domain, "byline": self.byline, "agencies": self.agencies,
             "estimated": self.estimate.to_json() if self.estimate else None,
         }
 
 
 _ROW_COLUMNS = (
     articles.c.id, articles.c.story_id, articles.c.title, articles.c.lang, articles.c.published,
-    articles.c.fetched_at, articles.c.url, articles.c.outlet, articles.c.byline, articles.c.agencies,
+    articles.c.fetched_at, articles.c.url, OUTLET_NAME.label("outlet"), articles.c.domain, articles.c.byline,
+    articles.c.agencies,
     # Only the estimate out of the features JSON (json_extract / ->): the rest of it
     # (sentences, lemmas, entities) is far too heavy for a list of sources.
     articles.c.features["estimate"].label("estimate"),
 )
 
 
+_ROWS = select(*_ROW_COLUMNS).select_from(ARTICLES_WITH_OUTLETS)
+
+
 def _row(r) -> ArticleRow:
     return ArticleRow(
         id=r.id, story_id=r.story_id, title=r.title, lang=r.lang, published=_utc(r.published),
         fetched_at=_utc(r.fetched_at), url=r.url, outlet=r.outlet, byline=r.byline, agencies=list(r.agencies or []),
-        estimate=None if r.published is not None else estimate_from_json({"estimate": r.estimate}),
+        estimate=None if r.published is not None else estimate_from_json({"estimate": r.estimate}), domain=r.domain,
     )
 
 
@@ -156,7 +162,8 @@ def _summaries(conn, rows) -> list[StorySummary]:
     langs: dict[str, set] = {i: set() for i in ids}
     if ids:
         for sid, outlet, lang in conn.execute(
-            select(articles.c.story_id, articles.c.outlet, articles.c.lang).where(articles.c.story_id.in_(ids)).distinct()
+            select(articles.c.story_id, OUTLET_NAME, articles.c.lang).select_from(ARTICLES_WITH_OUTLETS)
+            .where(articles.c.story_id.in_(ids)).distinct()
         ):
             if outlet:
                 outlets[sid].add(outlet)
@@ -184,7 +191,7 @@ def story_summary(engine: Engine, story_id: str) -> StorySummary | None:
 def story_sources(engine: Engine, story_id: str) -> list[ArticleRow]:
     """A story's articles, oldest first (undated last), without their texts."""
     query = (
-        select(*_ROW_COLUMNS).where(articles.c.story_id == story_id)
+        _ROWS.where(articles.c.story_id == story_id)
         .order_by(articles.c.published.is_(None), articles.c.published, articles.c.ingested_at, articles.c.id)
     )
     with engine.connect() as conn:
@@ -202,7 +209,7 @@ def list_articles(engine: Engine, filters: Filters, story_id: str | None = None)
             conditions.append(articles.c.story_id == story_id)
         where = and_(*conditions) if conditions else None
         count = select(func.count()).select_from(articles)
-        query = select(*_ROW_COLUMNS)
+        query = _ROWS
         if where is not None:
             count, query = count.where(where), query.where(where)
         total = conn.execute(count).scalar_one()
@@ -252,15 +259,17 @@ def articles_by_id(engine: Engine, ids: list[str]) -> dict[str, ArticleRow]:
     if not ids:
         return {}
     with engine.connect() as conn:
-        return {r.id: _row(r) for r in conn.execute(select(*_ROW_COLUMNS).where(articles.c.id.in_(ids)))}
+        return {r.id: _row(r) for r in conn.execute(_ROWS.where(articles.c.id.in_(ids)))}
 
 
 @dataclass
 class Facets:
-    """The values a reader can filter on, with how many articles have each."""
+    """The values a reader can filter on, with how many articles have each: languages
+    ``(code, count)``, outlets ``(value for the filter: a domain or a name, name, count)``,
+    each outlet once by its name."""
 
     languages: list[tuple[str, int]]
-    outlets: list[tuple[str, int]]
+    outlets: list[tuple[str, str, int]]
 
 
 def facets(engine: Engine) -> Facets:
@@ -268,8 +277,5 @@ def facets(engine: Engine) -> Facets:
         langs = conn.execute(
             select(articles.c.lang, func.count()).group_by(articles.c.lang).order_by(articles.c.lang)
         ).all()
-        outlets = conn.execute(
-            select(articles.c.outlet, func.count()).where(articles.c.outlet.is_not(None))
-            .group_by(articles.c.outlet).order_by(func.lower(articles.c.outlet))
-        ).all()
-    return Facets(languages=[(lang, n) for lang, n in langs], outlets=[(o, n) for o, n in outlets])
+        outlets = list_outlets(conn)
+    return Facets(languages=[(lang, n) for lang, n in langs], outlets=[(o.key, o.name, o.articles) for o in outlets])
