@@ -209,3 +209,12 @@ def test_each_person_is_one_speaker(hanoi):
         for i, a in enumerate(speakers):
             for b in speakers[i + 1:]:
                 assert not same_person_across_spellings(a, b), (lang, a, b)
+
+
+def test_the_page_gives_each_speaker_one_heading(client, hanoi):
+    _, story_id, _ = hanoi
+    page = client.get(f"/stories/{story_id}?lang=fr").text
+    quotes = page.split('id="quotes-heading"', 1)[1].split("</section>", 1)[0]
+    headings = [h.split("<", 1)[0].strip() for h in quotes.split("<h3>")[1:]]
+    assert headings.count("Vladimir Poutine") == 1, headings
+    assert len(headings) == len(set(headings))

@@ -201,15 +201,19 @@ def normalise(view) -> CoverageSections:
         sections.quotes = [SpeakerQuotes(str(speaker), [_cited(q) for q in _items(said)])
                            for speaker, said in quotes.items()]
     elif quotes:
-        grouped: dict[tuple[str, str | None], list[Cited]] = {}
+        # One heading per person: a role given by one quote and not another does not make two speakers.
+        grouped: dict[str, list[Cited]] = {}
+        roles: dict[str, str] = {}
         for quote in quotes:
             speaker = _get(quote, "speaker", "name", default="Speaker unknown")
             speaker = speaker if isinstance(speaker, str) else _text(speaker)
             role = _get(quote, "role")
+            if role and speaker not in roles:
+                roles[speaker] = str(role)
             said = _get(quote, "quotes")
             targets = _items(said) if said is not None else [quote]
-            grouped.setdefault((speaker, str(role) if role else None), []).extend(_cited(q) for q in targets)
-        sections.quotes = [SpeakerQuotes(speaker, said, role) for (speaker, role), said in grouped.items()]
+            grouped.setdefault(speaker, []).extend(_cited(q) for q in targets)
+        sections.quotes = [SpeakerQuotes(speaker, said, roles.get(speaker)) for speaker, said in grouped.items()]
 
     sections.shared_facts = [c for c in map(_cited, _items(_get(view, "shared_facts", "shared"))) if c.text]
 
