@@ -205,7 +205,13 @@ def main() -> int:
     parser.add_argument("--span-days", type=float, default=30)
     parser.add_argument("--speed", type=int, default=0, help="also time lookups on a store of this many stories")
     parser.add_argument("--show", action="store_true", help="list every link and every missed pair")
+    parser.add_argument("--undated-factor", type=float, default=None,
+                        help="try another coverage.related.UNDATED_FACTOR (default: the shipped one)")
     args = parser.parse_args()
+    if args.undated_factor is not None:
+        from couverture.coverage import related
+
+        related.UNDATED_FACTOR = args.undated_factor
     print("$ python bench/bench_related.py " + " ".join(sys.argv[1:]))
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
