@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from difflib import SequenceMatcher
 
+from ..analyze.entities import _PARTICLES
 from ..analyze.scripts import name_skeleton
 from ..cluster.profile import days_apart, entity_atoms
 
@@ -51,8 +52,8 @@ MIN_SCORE = 0.5  # sum of the shared names' weights (each at most 1) for two sto
 UNDATED_FACTOR = 1.5
 DEFAULT_SPAN_DAYS = 30
 DEFAULT_LIMIT = 10
-SKELETON_NAME_LIKENESS = 0.8  # two Latin names meeting on a skeleton must be this alike ("makron", "macron")
-POLICY = f"main-share:{MAIN_SHARE}:{MAX_MAIN_ATOMS}"  # an index built under another policy is rebuilt
+SKELETON_NAME_LIKENESS = 0.8  # two Latin words meeting on a skeleton must be this alike ("makron", "macron")
+POLICY = f"main-share:{MAIN_SHARE}:{MAX_MAIN_ATOMS}:particles"  # an index built under another policy is rebuilt
 
 _POSSESSIVE = re.compile(r"['’]s$")  # "France's" is named "France"
 
@@ -63,9 +64,17 @@ def select_main(entity_counts: dict, size: int) -> dict[str, float]:
     """A story's main atoms with their share of its articles (from its stored profile)."""
     if size <= 0:
         return {}
-    passing = [(atom, count / size) for atom, count in entity_counts.items()
-               if count and count / size >= MAIN_SHARE]
-    passing.sort(key=lambda item: (-item[1], item[0]))
+    shares = {atom: count / size for atom, count in entity_counts.items() if count and count / size >= MAIN_SHARE}
+    # "france" counted because of "Tour de France" or "Stade de France" (the clusterer
+    # also counts a name by its last word and its skeleton) is not France: a last word
+    # no more widely carried than a name built on it with a particle is that name's.
+    for key, share in list(shares.items()):
+        words = key.split()
+        if len(words) > 2 and any(word in _PARTICLES for word in words[1:-1]):
+            for atom in (words[-1], "~" + name_skeleton(words[-1])):
+                if shares.get(atom, 2.0) <= share:
+                    shares.pop(atom, None)
+    passing = sorted(shares.items(), key=lambda item: (-item[1], item[0]))
     return {atom: round(min(share, 1.0), 4) for atom, share in passing[:MAX_MAIN_ATOMS]}
 
 
@@ -218,7 +227,9 @@ def _skeleton_words(atoms) -> dict[str, set[str]]:
 
 def _skeleton_counts(atom: str, mine_words: dict, their_words: dict) -> bool:
     """A shared skeleton counts unless both stories have it only from Latin names
-    that are not alike ("france" and "francis" meet on ~frns by accident)."""
+    that are not alike: skeletons of different names collide ("France" and "Francis"
+    both give ~frns), spellings of one name meet ("Franziskus", "Francesco" do not,
+    "Zelensky", "Selenskyj" do)."""
     ours, theirs = mine_words.get(atom), their_words.get(atom)
     if not ours or not theirs:
         return True  # from a name in a script without capitals, or a transliteration
