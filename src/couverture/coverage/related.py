@@ -38,9 +38,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from difflib import SequenceMatcher
 
-from ..analyze.entities import _PARTICLES
-from ..analyze.scripts import name_skeleton
-from ..cluster.profile import days_apart, entity_atoms
+# The analysis and the clusterer (numpy, scipy) load only where the index is built:
+# a lookup reads what the index stored, so `show` of a stored view stays light.
 
 MAIN_SHARE = 0.5  # an atom is main in a story when at least this share of its articles carry it
 MAX_MAIN_ATOMS = 60  # the most widely carried, when more pass (one-article stories carry all theirs)
@@ -52,8 +51,9 @@ MIN_SCORE = 0.5  # sum of the shared names' weights (each at most 1) for two sto
 UNDATED_FACTOR = 1.5
 DEFAULT_SPAN_DAYS = 30
 DEFAULT_LIMIT = 10
+SCORED_PER_LOOKUP = 50  # candidates scored exactly, those with the best upper bounds
 SKELETON_NAME_LIKENESS = 0.8  # two Latin words meeting on a skeleton must be this alike ("makron", "macron")
-POLICY = f"main-share:{MAIN_SHARE}:{MAX_MAIN_ATOMS}:particles"  # an index built under another policy is rebuilt
+POLICY = f"main-share:{MAIN_SHARE}:{MAX_MAIN_ATOMS}:particles:named"  # an index built under another policy is rebuilt
 
 _POSSESSIVE = re.compile(r"['’]s$")  # "France's" is named "France"
 
@@ -62,6 +62,9 @@ EARLIER, LATER, SAME_TIME, UNDATED = "earlier", "later", "same time", "undated"
 
 def select_main(entity_counts: dict, size: int) -> dict[str, float]:
     """A story's main atoms with their share of its articles (from its stored profile)."""
+    from ..analyze.entities import _PARTICLES
+    from ..analyze.scripts import name_skeleton
+
     if size <= 0:
         return {}
     shares = {atom: count / size for atom, count in entity_counts.items() if count and count / size >= MAIN_SHARE}
@@ -76,6 +79,39 @@ def select_main(entity_counts: dict, size: int) -> dict[str, float]:
                     shares.pop(atom, None)
     passing = sorted(shares.items(), key=lambda item: (-item[1], item[0]))
     return {atom: round(min(share, 1.0), 4) for atom, share in passing[:MAX_MAIN_ATOMS]}
+
+
+def describe_story(entity_counts: dict, size: int, articles: list) -> dict:
+    """What the index keeps of a story: each main atom with its share, its name as the
+    story's articles write it, the other atoms of the same name (a name's last word and
+    the skeletons of its words), and for a skeleton the Latin words that give it."""
+    from ..analyze.scripts import name_skeleton
+    from ..store.related_index import AtomRow
+
+    main = select_main(entity_counts, size)
+    names = _names(articles, set(main))
+    words_of: dict[str, set[str]] = {}
+    links: dict[str, str] = {}
+    for atom in main:
+        if atom.startswith("~"):
+            continue
+        words = atom.split()
+        for word in words:
+            words_of.setdefault("~" + name_skeleton(word), set()).add(word)
+        # Long spans of capitalised words ("Marie-José Pérec Teddy Riner") are lists of
+        # names, not one.
+        if len(words) <= 3:
+            parts = dict.fromkeys([words[-1], *("~" + name_skeleton(word) for word in words)])
+            parts.pop(atom, None)
+            links[atom] = " ".join(parts)
+    out = {}
+    for atom, share in main.items():
+        counts = names.get(atom)
+        # The most used form, not a dateline's capitals ("CITTÀ DEL VATICANO").
+        name = max(counts.items(), key=lambda item: (not _shouting(item[0]), item[1], -len(item[0]), item[0]))[0] \
+            if counts else None
+        out[atom] = AtomRow(share, name, links.get(atom, ""), " ".join(sorted(words_of.get(atom, ()))) if atom.startswith("~") else "")
+    return out
 
 
 @dataclass
@@ -122,7 +158,7 @@ def related_index(store):
 
     index = _INDEXES.get(store)
     if index is None:
-        index = _INDEXES[store] = RelatedIndex(store.engine, select_main, POLICY)
+        index = _INDEXES[store] = RelatedIndex(store.engine, describe_story, POLICY)
     return index
 
 
@@ -139,7 +175,7 @@ def refresh_related_index(store) -> int:
 def related_stories(store, story_id: str, span_days: float = DEFAULT_SPAN_DAYS,
                     limit: int = DEFAULT_LIMIT) -> RelatedStories:
     """The stories related to ``story_id`` (a resolved id), in time order."""
-    from ..store.related_index import story_headlines, story_names
+    from ..store.related_index import story_headlines
 
     index = related_index(store)
     index.refresh()
@@ -156,23 +192,27 @@ def related_stories(store, story_id: str, span_days: float = DEFAULT_SPAN_DAYS,
     for atom, shares in holders.items():
         for other, share in shares.items():
             if other != story_id:
-                bound[other] += min(share, mine[atom]) * idf[atom]
+                bound[other] += min(share, mine[atom].share) * idf[atom]
     hopeful = [other for other, value in bound.items() if value >= MIN_SCORE]
     spans = index.spans([story_id, *hopeful])
     own = spans.get(story_id)
     own_dated = own is not None and own.first is not None
     if not own_dated:
         result.note = "this story has no date, given or estimated: related stories are found by their entities alone"
-    found = []
+    within = {}
     for other in hopeful:
         span = spans.get(other)
         if span is None:
             continue
-        gap = days_apart(own.first, own.last, span.first, span.last) if own_dated else None
-        if gap is not None and gap > span_days:
-            continue
-        theirs = index.main_atoms(other)
-        score, concepts = _score(mine, theirs, idf)
+        gap = _days_apart(own, span) if own_dated else None
+        if gap is None or gap <= span_days:
+            within[other] = (span, gap)
+    # Scored exactly: the best bounds only (a story undated has no span to narrow them).
+    within = dict(sorted(within.items(), key=lambda item: (-bound[item[0]], item[0]))[:SCORED_PER_LOOKUP])
+    atoms = index.main_atoms_of(list(within))
+    found = []
+    for other, (span, gap) in within.items():
+        score, concepts = _score(mine, atoms.get(other, {}), idf)
         if score < (MIN_SCORE if gap is not None else MIN_SCORE * UNDATED_FACTOR):
             continue
         found.append((other, span, gap, score, concepts))
@@ -181,8 +221,7 @@ def related_stories(store, story_id: str, span_days: float = DEFAULT_SPAN_DAYS,
     if not found:
         return result
     headlines = story_headlines(store.engine, [item[0] for item in found])
-    wanted = {atom for item in found for group in item[4] for _, atom in group}
-    names = _names(story_names(store.engine, story_id), wanted)
+    names = {atom: row.name for atom, row in mine.items() if row.name}
     for other, span, gap, score, concepts in found:
         relation = _relation(own, span)
         note = None
@@ -203,6 +242,17 @@ def _idf(df: int, total: int) -> float:
     return max(0.0, math.log((total + 1) / (df + 1)) / math.log(total + 1))
 
 
+def _days_apart(own, other) -> float | None:
+    """Days between two spans, 0 when they meet (as ``cluster.profile.days_apart``)."""
+    if other.first is None or other.last is None or own.last is None:
+        return None
+    if own.last < other.first:
+        return (other.first - own.last).total_seconds() / 86400
+    if other.last < own.first:
+        return (own.first - other.last).total_seconds() / 86400
+    return 0.0
+
+
 def _relation(own, other) -> str:
     if own is None or own.first is None or other.first is None:
         return UNDATED
@@ -214,35 +264,24 @@ def _relation(own, other) -> str:
     return SAME_TIME
 
 
-def _skeleton_words(atoms) -> dict[str, set[str]]:
-    """skeleton -> the words of a story's (Latin) entity keys that give it."""
-    out: dict[str, set[str]] = {}
-    for atom in atoms:
-        if atom.startswith("~"):
-            continue
-        for word in atom.split():
-            out.setdefault("~" + name_skeleton(word), set()).add(word)
-    return out
-
-
-def _skeleton_counts(atom: str, mine_words: dict, their_words: dict) -> bool:
+def _skeleton_counts(atom: str, mine: dict, theirs: dict) -> bool:
     """A shared skeleton counts unless both stories have it only from Latin names
     that are not alike: skeletons of different names collide ("France" and "Francis"
-    both give ~frns), spellings of one name meet ("Franziskus", "Francesco" do not,
-    "Zelensky", "Selenskyj" do)."""
-    ours, theirs = mine_words.get(atom), their_words.get(atom)
-    if not ours or not theirs:
+    both give ~frns), spellings of one name meet ("Zelensky", "Selenskyj" do;
+    "Franziskus", "Francesco" do not)."""
+    ours, theirs_words = mine[atom].words.split(), theirs[atom].words.split()
+    if not ours or not theirs_words:
         return True  # from a name in a script without capitals, or a transliteration
-    return any(a == b or SequenceMatcher(None, a, b).ratio() >= SKELETON_NAME_LIKENESS for a in ours for b in theirs)
+    return any(a == b or SequenceMatcher(None, a, b).ratio() >= SKELETON_NAME_LIKENESS
+               for a in ours for b in theirs_words)
 
 
-def _score(mine: dict[str, float], theirs: dict[str, float], idf: dict[str, float]) -> tuple[float, list[list[tuple[float, str]]]]:
-    """The score of two stories' main atoms, and the shared names: groups of atoms of
-    one name ("vladimir putin", "putin", "~ptn"), each as [(weight, atom)], best first."""
-    shared = set(mine) & set(theirs)
-    mine_words, their_words = _skeleton_words(mine), _skeleton_words(theirs)
-    shared = {atom for atom in shared
-              if not atom.startswith("~") or _skeleton_counts(atom, mine_words, their_words)}
+def _score(mine: dict, theirs: dict, idf: dict[str, float]) -> tuple[float, list[list[tuple[float, str]]]]:
+    """The score of two stories' main atoms (``AtomRow`` by atom), and the shared names:
+    groups of atoms of one name ("vladimir putin", "putin", "~ptn"), each as
+    [(weight, atom)], best first."""
+    shared = {atom for atom in set(mine) & set(theirs)
+              if not atom.startswith("~") or _skeleton_counts(atom, mine, theirs)}
     parent = {atom: atom for atom in shared}
 
     def root(atom):
@@ -251,24 +290,18 @@ def _score(mine: dict[str, float], theirs: dict[str, float], idf: dict[str, floa
             atom = parent[atom]
         return atom
 
-    def join(a, b):
-        if a in parent and b in parent:
-            parent[root(a)] = root(b)
-
     # A name of either story joins the shared atoms it gives: "vladimir putin" (main in
-    # one story) makes "putin" and "~vldmr" (shared) one person. Long spans of capitalised
-    # words ("Marie-José Pérec Teddy Riner") are lists of names, not one.
-    for key in set(mine) | set(theirs):
-        words = key.split()
-        if key.startswith("~") or len(words) > 3:
-            continue
-        parts = [key, words[-1], *("~" + name_skeleton(word) for word in words)]
-        present = [atom for atom in parts if atom in parent]
-        for atom in present[1:]:
-            join(atom, present[0])
+    # one story) makes "putin" and "~vldmr" (shared) one person.
+    for rows in (mine, theirs):
+        for key, row in rows.items():
+            if not row.links:
+                continue
+            present = [atom for atom in (key, *row.links.split()) if atom in parent]
+            for atom in present[1:]:
+                parent[root(atom)] = root(present[0])
     groups: dict[str, list[tuple[float, str]]] = {}
     for atom in shared:
-        weight = min(mine[atom], theirs[atom]) * idf.get(atom, 0.0)
+        weight = min(mine[atom].share, theirs[atom].share) * idf.get(atom, 0.0)
         groups.setdefault(root(atom), []).append((weight, atom))
     concepts = sorted((sorted(group, key=lambda item: (-item[0], item[1])) for group in groups.values()),
                       key=lambda group: (-group[0][0], group[0][1]))
@@ -279,6 +312,8 @@ def _names(articles, wanted: set[str]) -> dict[str, Counter]:
     """atom -> how often each written form gives it, over the story's articles, for the
     ``wanted`` atoms; the skeletons no entity gives are named by the caseless word
     (Japanese, Arabic...) that gives them."""
+    from ..cluster.profile import entity_atoms
+
     out: dict[str, Counter] = {}
     for entities, _ in articles:
         for entity in entities:
@@ -297,7 +332,7 @@ def _names(articles, wanted: set[str]) -> dict[str, Counter]:
     return out
 
 
-def _display(concepts, names: dict[str, Counter]) -> list[str]:
+def _display(concepts, names: dict[str, str]) -> list[str]:
     shown: list[str] = []
     for group in concepts:
         # Name a group by its fullest key (a person's whole name), else any of its atoms.
@@ -305,9 +340,7 @@ def _display(concepts, names: dict[str, Counter]) -> list[str]:
         label = None
         for atom in atoms:
             if names.get(atom):
-                # The most used form, not a dateline's capitals ("CITTÀ DEL VATICANO").
-                label = max(names[atom].items(),
-                            key=lambda item: (not _shouting(item[0]), item[1], -len(item[0]), item[0]))[0]
+                label = names[atom]
                 break
         if label is None:
             label = atoms[0].lstrip("~")

@@ -47,6 +47,9 @@ related_entities = Table(
     Column("story_id", String(32), primary_key=True),
     Column("atom", Text, primary_key=True),
     Column("share", Float, nullable=False),  # share of the story's articles that carry the atom
+    Column("name", Text),  # the atom as the story's articles write it most ("Poutine" for putin)
+    Column("links", Text),  # the other atoms of the same name, space-separated ("putin ~vldmr ~ptn")
+    Column("words", Text),  # of a skeleton atom: the Latin words of the story's names that give it
     Index("ix_related_entities_atom", "atom"),
 )
 
@@ -67,8 +70,17 @@ related_state = Table(
     Column("value", Text, nullable=False),
 )
 
-# (entity counts of a story's profile, its size) -> {atom: share}
-SelectMain = Callable[[dict, int], dict]
+# (entity counts of a story's profile, its size, its articles' (entities, lemmas)) ->
+# {atom: AtomRow}: the caller's policy of which atoms are main, and how they are named.
+Describe = Callable[[dict, int, list], dict]
+
+
+@dataclass(frozen=True)
+class AtomRow:
+    share: float
+    name: str | None = None
+    links: str = ""
+    words: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,9 +119,9 @@ def _has_tables(engine: Engine) -> bool:
 class RelatedIndex:
     """Main atoms and spans of the live stories of ``store_engine``, kept current by ``refresh``."""
 
-    def __init__(self, store_engine: Engine, select_main: SelectMain, policy: str):
+    def __init__(self, store_engine: Engine, describe: Describe, policy: str):
         self.store_engine = store_engine
-        self.select_main = select_main
+        self.describe = describe
         self.policy = policy
         self._lock = threading.Lock()
         self.in_memory = not _has_tables(store_engine)
@@ -156,9 +168,9 @@ class RelatedIndex:
                 conn.execute(delete(related_entities).where(related_entities.c.story_id.in_(chunk)))
                 conn.execute(delete(related_spans).where(related_spans.c.story_id.in_(chunk)))
             entity_rows, span_rows = [], []
-            for row in changed:
-                if row.merged_into is not None or not row.size:
-                    continue
+            live = [row for row in changed if row.merged_into is None and row.size]
+            texts = self._articles([row.id for row in live])
+            for row in live:
                 profile_span = row.span or [None, None]
                 first, last = _utc(row.first_published), _utc(row.last_published)
                 estimated = first is None
@@ -166,8 +178,9 @@ class RelatedIndex:
                     first, last = _parse(profile_span[0]), _parse(profile_span[1])
                 span_rows.append({"story_id": row.id, "first": first, "last": last, "estimated": estimated,
                                   "size": row.size})
-                for atom, share in self.select_main(row.entities or {}, row.size).items():
-                    entity_rows.append({"story_id": row.id, "atom": atom, "share": float(share)})
+                for atom, described in self.describe(row.entities or {}, row.size, texts.get(row.id, [])).items():
+                    entity_rows.append({"story_id": row.id, "atom": atom, "share": float(described.share),
+                                        "name": described.name, "links": described.links, "words": described.words})
             if span_rows:
                 conn.execute(related_spans.insert(), span_rows)
             if entity_rows:
@@ -193,6 +206,19 @@ class RelatedIndex:
         with self.store_engine.connect() as conn:
             return conn.execute(query).all()
 
+    def _articles(self, story_ids: list[str]) -> dict[str, list[tuple[list, list]]]:
+        """Each story's articles as (entities as stored [text, key, sentence], lemmas)."""
+        features = articles.c.features
+        out: dict[str, list] = {}
+        with self.store_engine.connect() as conn:
+            for chunk in _chunks(story_ids, 200):
+                for story_id, entities, lemmas in conn.execute(
+                    select(articles.c.story_id, features["entities"], features["lemmas"])
+                    .where(articles.c.story_id.in_(chunk))
+                ):
+                    out.setdefault(story_id, []).append((entities or [], lemmas or []))
+        return out
+
     def _drop_dead(self, conn) -> None:
         """Forget the indexed stories that were merged away or emptied since."""
         indexed = set(conn.execute(select(related_spans.c.story_id)).scalars())
@@ -206,11 +232,20 @@ class RelatedIndex:
             conn.execute(delete(related_spans).where(related_spans.c.story_id.in_(chunk)))
 
     # --- reading ---------------------------------------------------------------------
-    def main_atoms(self, story_id: str) -> dict[str, float]:
+    def main_atoms(self, story_id: str) -> dict[str, AtomRow]:
+        return self.main_atoms_of([story_id]).get(story_id, {})
+
+    def main_atoms_of(self, story_ids: Sequence[str]) -> dict[str, dict[str, AtomRow]]:
+        out: dict[str, dict[str, AtomRow]] = {}
+        table = related_entities.c
         with self.engine.connect() as conn:
-            return dict(conn.execute(
-                select(related_entities.c.atom, related_entities.c.share).where(related_entities.c.story_id == story_id)
-            ).all())
+            for chunk in _chunks(sorted(set(story_ids)), 500):
+                for story_id, atom, share, name, links, words in conn.execute(
+                    select(table.story_id, table.atom, table.share, table.name, table.links, table.words)
+                    .where(table.story_id.in_(chunk))
+                ):
+                    out.setdefault(story_id, {})[atom] = AtomRow(share, name, links or "", words or "")
+        return out
 
     def stories_with(self, atoms: Iterable[str]) -> dict[str, dict[str, float]]:
         """atom -> {story id: share} for every indexed story whose main atoms hold it."""
@@ -243,16 +278,6 @@ def story_headlines(engine: Engine, story_ids: Sequence[str]) -> dict[str, str]:
         for chunk in _chunks(sorted(set(story_ids)), 500):
             out.update(conn.execute(select(stories.c.id, stories.c.headline).where(stories.c.id.in_(chunk))).all())
     return out
-
-
-def story_names(engine: Engine, story_id: str) -> list[tuple[list, list]]:
-    """Each article of the story: its entities as stored ([text, key, sentence]) and its
-    lemmas, from which the names of its atoms are read back."""
-    features = articles.c.features
-    query = select(features["entities"].label("entities"), features["lemmas"].label("lemmas")).where(
-        articles.c.story_id == story_id)
-    with engine.connect() as conn:
-        return [(row.entities or [], row.lemmas or []) for row in conn.execute(query)]
 
 
 def _chunks(items: list, size: int):
