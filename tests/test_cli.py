@@ -78,8 +78,9 @@ def test_show_json_is_the_full_coverage(filled):
     assert result.exit_code == 0, result.output
     view = json.loads(result.stdout)
     assert set(view) == {"id", "headline", "lang", "headline_lang", "note", "sources", "timeline", "summary",
-                         "quotes", "shared_facts", "unique_facts", "divergences", "copies"}
+                         "quotes", "shared_facts", "unique_facts", "divergences", "copies", "related"}
     assert view["id"] == story_id and len(view["sources"]) == 2
+    assert view["related"] == []  # the seeds and a Tour de France stage share no main name
 
 
 def test_ingest_url_without_allow_private_is_refused(db_path):

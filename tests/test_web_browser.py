@@ -241,6 +241,35 @@ def test_language_switch_follows_the_browser_then_the_reader(server, browser, db
     assert errors == []
 
 
+def test_related_stories_link_the_look_alikes_both_ways(server, watched, db):
+    """Putin in Hanoi (the seeds' story) lists the treaty signed in Pyongyang the day
+    before as earlier; following the link, that story lists Hanoi as later."""
+    page, events = watched
+    store = Store(db)
+    try:
+        story_id = seeds_story_id(store)
+    finally:
+        store.close()
+    page.goto(f"{server}/stories/{story_id}")
+    section = page.locator("section.related")
+    expect(section.get_by_role("heading", level=2)).to_have_text("Related stories")
+    link = section.locator("a.related-link")
+    expect(link).to_have_count(1)
+    expect(link).to_have_text("Putin and Kim sign mutual defence pact on rare Pyongyang visit")
+    expect(section.locator(".relation")).to_have_text("Earlier")
+    page.locator("nav.on-this-page a[href='#related-heading']").click()
+    _shot(page, "story-related.png")
+    link.click()
+    page.wait_for_url("**/stories/**")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Putin and Kim sign mutual defence pact on rare Pyongyang visit")
+    back = page.locator("section.related a.related-link")
+    expect(back).to_have_count(1)
+    expect(page.locator("section.related .relation")).to_have_text("Later")
+    back.click()
+    page.wait_for_url(f"**/stories/{story_id}")
+    assert events == {"dialogs": [], "errors": [], "console": []}
+
+
 def test_hostile_title_is_text_and_nothing_runs(server, watched):
     page, events = watched
     page.goto(server + "/?q=Valpara%C3%ADso")

@@ -147,12 +147,14 @@ def _checked_language(ctx, param, value):
 
 @main.command()
 @click.argument("story")
+@click.option("--related-days", default=30.0, show_default=True, type=click.FloatRange(0),
+              help="Related stories: at most this many days from this story.")
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the story's full coverage as one JSON object.")
 @click.option("--lang", "preferred_lang", default=None, metavar="LANG", callback=_checked_language,
               help="The reader's language (e.g. fr): headline, summary, facts and quotes from sources in it when "
                    "any exist, the rest marked with its language. Default: the language most sources write in.")
-def show(story, db, as_json, preferred_lang):
+def show(story, related_days, db, as_json, preferred_lang):
     """Show one story's full coverage: sources, timeline, summary, who said what, shared and
     unique facts, divergences, copies and translations (STORY may be an id prefix)."""
     from .coverage import build_story_view, format_story_view
@@ -160,10 +162,14 @@ def show(story, db, as_json, preferred_lang):
     store = open_store(db)
     story_id = store.resolve_story_id(story) or _story_by_prefix(store, story)
     view = build_story_view(store, story_id, preferred_lang=preferred_lang)
+    from .coverage.related import format_related, related_stories
+
+    related = related_stories(store, story_id, span_days=related_days)
     if as_json:
-        click.echo(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**view.to_json(), "related": related.to_json()}, ensure_ascii=False, indent=2))
         return
     click.echo(format_story_view(view))
+    click.echo(format_related(related))
 
 
 def _story_by_prefix(store, prefix: str) -> str:

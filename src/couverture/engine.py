@@ -252,7 +252,11 @@ def ingest_documents(
     at most ``lock_timeout`` seconds if given, then raises ``WriterBusy``.
     """
     with store.writing(on_wait=_tell_waiting if on_wait is None else on_wait, timeout=lock_timeout):
-        return _ingest_locked(store, items, analyzer, clusterer, batch_size, progress, segment_size)
+        report = _ingest_locked(store, items, analyzer, clusterer, batch_size, progress, segment_size)
+        from .coverage.related import refresh_related_index
+
+        refresh_related_index(store)  # the stories just written, for their related stories
+        return report
 
 
 def _tell_waiting(message: str) -> None:

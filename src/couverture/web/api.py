@@ -14,6 +14,7 @@ from .coverage_view import story_coverage, to_jsonable
 from .errors import ERROR_RESPONSES, BadParameters, problem
 from .params import LANG_PATTERN, MAX_PAGE, MAX_QUERY_CHARS, checked, reader_lang_param
 from .queries import MAX_PER_PAGE, Filters
+from .related import RelatedOut, find_related, related_out
 from .render import article_path, story_path
 
 router = APIRouter(prefix="/api", tags=["api"], responses={422: ERROR_RESPONSES[422]})
@@ -61,6 +62,7 @@ class ArticleOut(ArticleBrief):
 class StoryDetail(StoryOut):
     articles: list[ArticleBrief]
     coverage: Any = Field(None, description="The coverage view (summary, quotes, facts...) when the coverage module is installed.")
+    related: list[RelatedOut] = Field([], description="Related stories, within 30 days (see /api/stories/{id}/related).")
 
 
 class PageInfo(BaseModel):
@@ -158,6 +160,7 @@ def get_story(story_id: str, store: StoreDep, request: Request,
     return StoryDetail(
         **story_out(summary).model_dump(), articles=[article_brief(a) for a in sources],
         coverage=to_jsonable(coverage.raw) if coverage is not None else None,
+        related=related_out(find_related(store, resolved)),
     )
 
 

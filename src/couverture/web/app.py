@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..store import DEFAULT_DB, Store
-from . import api, pages
+from . import api, pages, related
 from .errors import BadParameters, parameter_errors
 from .render import STATIC, render
 
@@ -155,6 +155,7 @@ def create_app(db: str | Path | Store = DEFAULT_DB, allowed_hosts: Sequence[str]
     app.add_middleware(SecurityHeaders)  # added last: the outermost, so every answer has the headers
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(api.router)
+    app.include_router(related.router)
     app.include_router(pages.router)
 
     @app.exception_handler(StarletteHTTPException)

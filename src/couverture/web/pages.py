@@ -10,6 +10,7 @@ from ..store import Store
 from . import queries
 from .coverage_view import story_coverage
 from .params import from_form, reader_lang_param
+from .related import find_related
 from .render import render, story_path
 from .text import language_name
 from .timeline import build_timeline, language_classes
@@ -67,6 +68,7 @@ def story_page(request: Request, story_id: str):
         numbering=numbering, articles_by_id={a.id: a for a in sources}, timeline=build_timeline(sources, classes),
         coverage=coverage if coverage is not None and not coverage.empty else None, language_name=language_name,
         reader_lang=reader, language_choices=_language_choices(classes, reader),
+        related=find_related(store, resolved),
     )
     response.headers["Vary"] = "Accept-Language"  # without ?lang=, the page follows the browser's languages
     return response
