@@ -218,3 +218,18 @@ def test_the_page_gives_each_speaker_one_heading(client, hanoi):
     headings = [h.split("<", 1)[0].strip() for h in quotes.split("<h3>")[1:]]
     assert headings.count("Vladimir Poutine") == 1, headings
     assert len(headings) == len(set(headings))
+
+
+def test_a_fact_told_in_three_languages_is_shared_not_three_times_alone(hanoi):
+    """'The US embassy in Hanoi criticised the visit', in German, Spanish and Italian words."""
+    store, story_id, _ = hanoi
+    view = build_story_view(store, story_id, preferred_lang="fr")
+    embassy = ("US-Botschaft in Hanoi", "embajada de Estados Unidos en Hanói", "ambasciata americana ad Hanoi")
+    (fact,) = [f for f in view.shared_facts if any(e in s["text"] for s in f["statements"] for e in embassy)]
+    assert {s["lang"] for s in fact["statements"] if any(e in s["text"] for e in embassy)} == {"de", "es", "it"}
+    # Each fact holds one sentence per article, but for an article's own near-identical repeats.
+    for shared in view.shared_facts:
+        sentences = [s["text"] for s in shared["statements"]]
+        assert len(sentences) == len(set(sentences))
+    only_here = [f["text"] for e in view.unique_facts for f in e["facts"] if not f["details"]]
+    assert not any(e in text for text in only_here for e in embassy)

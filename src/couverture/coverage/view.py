@@ -20,8 +20,9 @@ from .sources import estimate_label
 # stored in databases and kept in memory are recomputed. 2: sources carry "estimated";
 # 3: quotes show one name per person (speaker_variants); 4: written for a reader's
 # language (lang, headline_lang, note; the summary in that language only); 5: quotes
-# inside sentences and after pronouns found in more places, and grouped across languages.
-VERSION = 5
+# inside sentences and after pronouns found in more places, and grouped across languages;
+# 6: facts aligned across languages from a lower bar, one sentence per article per fact.
+VERSION = 6
 DEFAULT_MODEL = "use-multilingual-v3"  # analyze.embed.USEEmbedder.name, without loading the encoder's module
 
 JSON_KEYS = ("id", "headline", "lang", "headline_lang", "note", "sources", "timeline", "summary", "quotes", "shared_facts", "unique_facts",
