@@ -232,3 +232,15 @@ def test_a_long_way_with_another_clause_gives_no_speaker():
             "a jugé les « mesures très insuffisantes ».")
     said = {q.text: q.speaker for q in extract_quotes(text, "fr", names=["Claire Dumont", "Bruxelles"])}
     assert said.get("mesures très insuffisantes") != "Claire Dumont"
+
+
+# --- more reported speech (issue 25, second pass) ------------------------------------------
+
+
+def test_french_reported_clause_after_an_elided_que():
+    text = "La maire, Sophie Lenoir, a assuré qu'aucune école ne fermerait avant la fin de l'année scolaire."
+    quote = only(text, "fr")
+    assert quote.speaker == "Sophie Lenoir" and quote.kind == "reported"
+    assert quote.text == "aucune école ne fermerait avant la fin de l'année scolaire"
+    # "que" still has to be a word of its own: "quelques" opens no reported clause.
+    assert extract_quotes("La maire, Sophie Lenoir, a dit quelques mots aux habitants venus nombreux ce soir.", "fr") == []

@@ -193,7 +193,8 @@ def patterns(lang: str) -> dict[str, re.Pattern]:
         "verb": re.compile(rf"(?<![\w-])(?:{verb})(?![\w-])", re.I),
         "verb_start": re.compile(rf"^(?:{verb})(?![\w-])", re.I),
         "source": re.compile(rf"^(?:{source})\s+", re.I),
-        "that": re.compile(rf"^(?:{that})(?![\w])\s*", re.I),
+        # "que" as a word, or the elided "qu'" glued to the next one ("qu'il", "qu'aucune").
+        "that": re.compile(rf"^(?:{that})(?:(?<=['’])|(?![\w]))\s*", re.I),
     }
     _cache[key] = compiled
     return compiled
