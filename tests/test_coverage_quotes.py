@@ -244,3 +244,31 @@ def test_french_reported_clause_after_an_elided_que():
     assert quote.text == "aucune école ne fermerait avant la fin de l'année scolaire"
     # "que" still has to be a word of its own: "quelques" opens no reported clause.
     assert extract_quotes("La maire, Sophie Lenoir, a dit quelques mots aux habitants venus nombreux ce soir.", "fr") == []
+
+
+def test_german_indirect_speech_after_a_comma_and_the_sentence_that_continues_it():
+    names = ["Anna Vogt"]
+    text = ("Die Ministerin Anna Vogt sagte am Dienstag in Kiel, es gebe keinen Grund zur Sorge um die Deiche. "
+            "Die Lage an der Küste bleibe trotz des Regens ruhig. Am Abend regnete es wieder stark.")
+    said = [(q.text, q.speaker, q.kind) for q in extract_quotes(text, "de", names=names)]
+    assert said == [
+        ("es gebe keinen Grund zur Sorge um die Deiche", "Anna Vogt", "reported"),
+        ("Die Lage an der Küste bleibe trotz des Regens ruhig", "Anna Vogt", "reported"),
+    ]  # the indicative sentence after it ("regnete") is the writer's own
+
+
+def test_german_indirect_speech_does_not_reach_past_indicative_or_another_person():
+    names = ["Anna Vogt", "Peter Lang"]
+    # An indicative clause after the comma is no reported speech of hers.
+    text = "Die Ministerin Anna Vogt sagte am Dienstag in Kiel, die Deiche wurden im Sommer erhöht und verstärkt."
+    assert extract_quotes(text, "de", names=names) == []
+    # The continuation stops at a sentence that names someone else.
+    text = ("Die Ministerin Anna Vogt sagte am Dienstag in Kiel, es gebe keinen Grund zur Sorge um die Deiche. "
+            "Peter Lang habe die Lage anders eingeschätzt.")
+    said = {q.text: q.speaker for q in extract_quotes(text, "de", names=names)}
+    assert "Peter Lang habe die Lage anders eingeschätzt" not in said
+
+
+def test_a_german_federal_office_is_a_body_not_a_person():
+    text = "Das Bundesamt für Katastrophenschutz teilte mit, es stehe mit den Ländern in engem Kontakt."
+    assert [q.speaker for q in extract_quotes(text, "de", names=["Bundesamt"])] == []

@@ -880,10 +880,26 @@ def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, articl
     out: list[QuoteMention] = []
     clauses: list[tuple[int, int, Speaker]] = []
     cursor = 0
+    previous: QuoteMention | None = None  # a reported statement that ended the sentence before
     for sentence in split_sentences(paragraph):
         found_at = paragraph.find(sentence, cursor)
         offset = found_at if found_at >= 0 else cursor
         cursor = offset + len(sentence)
+        said_before, previous = previous, None
+        if lang == "de" and said_before is not None:
+            # "Er schließe dies nicht aus, sagte X. Der Westen liefere auch Waffen.": a sentence in the
+            # Konjunktiv I right after a reported statement goes on reporting it.
+            going_on = _konjunktiv_continuation(sentence, pats, book, said_before.speaker)
+            if going_on is not None:
+                clause_at = paragraph.find(going_on, offset)
+                resolved = Speaker(name=said_before.speaker, role=said_before.role)
+                if clause_at >= 0:
+                    clauses.append((clause_at, clause_at + len(going_on), resolved))
+                previous = QuoteMention(article_id=article_id, lang=lang, text=going_on, speaker=said_before.speaker,
+                                        role=said_before.role, kind="reported", how="continues",
+                                        start=para_start + offset, parts=[going_on])
+                out.append(previous)
+                continue
         if len(sentence.split()) < 8 or _quoted_share(sentence) >= 0.5:
             continue
         body = sentence.rstrip(" .!?")
@@ -905,6 +921,10 @@ def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, articl
                 after_that = stripped[head.end() + marker.end():]
                 break
         first_word = rest.split()[0].lower().strip(",") if rest.split() else ""
+        if after_that is None and lang == "de":
+            # "X sagte, es gebe …", "X schrieb auf der Plattform Y, es handle sich …": indirect speech
+            # in the Konjunktiv I after a comma, without "dass".
+            after_that = _konjunktiv_after_comma(rest)
         if subject and after_that is not None:
             # "X, role, a déclaré que …" / "X said Friday that …" / "X sagte, dass …"
             speaker = _subject_phrase(subject, lang, book)
@@ -934,9 +954,47 @@ def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, articl
         resolved = Speaker(name=name, role=speaker.role)
         if clause_at >= 0:
             clauses.append((clause_at, clause_at + len(clause), resolved))
-        out.append(QuoteMention(article_id=article_id, lang=lang, text=clause, speaker=name, role=speaker.role,
-                                kind="reported", how="reported", start=para_start + offset, parts=[clause]))
+        previous = QuoteMention(article_id=article_id, lang=lang, text=clause, speaker=name, role=speaker.role,
+                                kind="reported", how="reported", start=para_start + offset, parts=[clause])
+        out.append(previous)
     return out, clauses
+
+
+_KONJUNKTIV_WITHIN = 6  # words from the clause's start to its Konjunktiv verb: "ein Großteil seiner Anlagen habe"
+
+
+def _konjunktiv_at(clause: str) -> int | None:
+    """The index of the Konjunktiv I verb among the first words of a German clause, if any."""
+    words = re.findall(r"[\w’'-]+|[,;:]", clause)
+    for k in range(1, min(len(words), _KONJUNKTIV_WITHIN + 1)):
+        if words[k] in ",;:":
+            return None  # another clause first
+        if speech.is_konjunktiv(words[k], words[k - 1]):
+            return k
+    return None
+
+
+def _konjunktiv_after_comma(rest: str) -> str | None:
+    """The clause after "sagte [a few words]," when its verb is in the Konjunktiv I."""
+    match = re.match(r"^\s*((?:[\w’'.-]+\s+){0,5}?(?:[\w’'.-]+)?)\s*,\s*(.+)$", rest)
+    if match is None:
+        return None
+    head, clause = match.group(1), match.group(2)
+    if re.search(r"\b(?:und|oder|aber|weil|als|wenn|nachdem|bevor)\b", head, re.I):
+        return None
+    return clause if _konjunktiv_at(clause) is not None else None
+
+
+def _konjunktiv_continuation(sentence: str, pats, book: NameBook, speaker: str | None) -> str | None:
+    """A German sentence in the Konjunktiv I that carries on the statement before it, or None."""
+    body = sentence.strip().rstrip(" .!?")
+    if len(body.split()) < 4 or any(q in body for q in _ALL_QUOTE_CHARS) or pats["verb"].search(body):
+        return None
+    if _konjunktiv_at(body) is None:
+        return None
+    if _person_names_in(body, book, speaker):
+        return None  # someone else comes in: not the same speaker's words
+    return body
 
 
 # --- the same quote across articles -------------------------------------------------------

@@ -150,7 +150,7 @@ ORG_WORDS = frozenset(
 )
 
 ORG_SUFFIXES_DE = ("gesellschaft", "ministerium", "behorde", "behoerde", "partei", "regierung", "verband", "konzern",
-                   "polizei", "gericht", "kommission", "agentur", "institut", "zentrum", "bahn", "warte")
+                   "polizei", "gericht", "kommission", "agentur", "institut", "zentrum", "bahn", "warte", "amt")
 
 _cache: dict[str, dict[str, re.Pattern]] = {}
 
@@ -222,3 +222,32 @@ _LONG_STEMS = "|".join(re.escape(stem) for stem in sorted({s for s in ROLE_STEMS
 _ROLE_INFLECTED = re.compile(rf"(?:{_LONG_STEMS}).{{0,2}}\Z", re.S)
 _ROLE_COMPOUND_DE = re.compile(rf".(?:{_LONG_STEMS})(?:in|innen)?\Z", re.S)
 _ROLE_COMPOUND = re.compile(rf"-(?:{_LONG_STEMS})(?:in|innen)?\Z", re.S)
+
+
+# German indirect speech: the third person of the Konjunktiv I ("er sei", "es gebe"), which
+# only reported speech uses. The frequent forms, plus a rule for the others (see
+# ``is_konjunktiv``): a lowercase word in -e right after its subject.
+KONJUNKTIV_I = frozenset(
+    """sei seien habe gebe werde könne müsse solle wolle dürfe möge wisse stehe liege handle gehe komme
+    bleibe sehe halte gelte lasse trage brauche bestehe fehle zeige plane arbeite""".split()
+)
+# Lowercase words in -e that are no verbs: determiners, pronouns, adverbs, prepositions.
+_NOT_KONJUNKTIV = frozenset(
+    """die eine keine meine deine seine ihre unsere eure jene diese jede jene welche manche solche alle beide
+    andere viele wenige einige ohne heute gerne gern bitte ebenfalls ferner lange alleine daher bisher
+    mehrere gerade weitere ganze große kleine neue alte erste letzte nächste""".split()
+)
+_SUBJECT_PRONOUNS_DE = frozenset("er sie es man".split())
+
+
+def is_konjunktiv(word: str, before: str) -> bool:
+    """Whether ``word`` is a Konjunktiv I verb when it follows ``before`` ("Westen liefere", "es gebe")."""
+    lowered = word.lower()
+    if word[:1].isupper():
+        return False
+    if lowered in KONJUNKTIV_I:
+        return True
+    if len(lowered) < 5 or not lowered.endswith("e") or lowered.endswith(("te", "ie")) or lowered in _NOT_KONJUNKTIV:
+        return False
+    # Right after a subject: a personal pronoun or a capitalised noun that is no determiner.
+    return before.lower() in _SUBJECT_PRONOUNS_DE or (before[:1].isupper() and before.lower() not in DETERMINERS)
