@@ -272,3 +272,29 @@ def test_german_indirect_speech_does_not_reach_past_indicative_or_another_person
 def test_a_german_federal_office_is_a_body_not_a_person():
     text = "Das Bundesamt für Katastrophenschutz teilte mit, es stehe mit den Ländern in engem Kontakt."
     assert [q.speaker for q in extract_quotes(text, "de", names=["Bundesamt"])] == []
+
+
+def test_a_definite_leader_role_stands_for_the_last_speaker():
+    names = ["Rafael Duarte", "Lisbonne"]
+    text = ("Rafael Duarte a affirmé mardi à Lisbonne que le port serait agrandi avant la fin de la décennie.\n"
+            "Devant les élus, le président portugais a ajouté que les travaux commenceraient « dès cet automne ».")
+    said = {q.text: q.speaker for q in extract_quotes(text, "fr", names=names)}
+    assert said.get("dès cet automne") == "Rafael Duarte"
+
+
+def test_a_spokesman_or_a_role_after_another_person_is_not_the_last_speaker():
+    names = ["Rafael Duarte", "Lisbonne", "Inês Moura"]
+    first = "Rafael Duarte a affirmé mardi à Lisbonne que le port serait agrandi avant la fin de la décennie.\n"
+    staff = first + "Le porte-parole du gouvernement a ajouté que les travaux commenceraient « dès cet automne »."
+    said = {q.text: q.speaker for q in extract_quotes(staff, "fr", names=names)}
+    assert said.get("dès cet automne") is None
+    other = first + ("La députée Inês Moura a voté contre. Le président du parlement a ajouté que les travaux "
+                     "commenceraient « dès cet automne ».")
+    said = {q.text: q.speaker for q in extract_quotes(other, "fr", names=names)}
+    assert said.get("dès cet automne") is None
+    # The article gives the role to somebody else: "le président vietnamien" is not the last speaker.
+    names = ["Rafael Duarte", "Lisbonne", "Tran Van Minh"]
+    given = first + ("Il a rencontré le président vietnamien Tran Van Minh la veille.\n"
+                     "Le président vietnamien a ajouté que les travaux commenceraient « dès cet automne ».")
+    said = {q.text: q.speaker for q in extract_quotes(given, "fr", names=names)}
+    assert said.get("dès cet automne") != "Rafael Duarte"

@@ -130,8 +130,28 @@ ROLE_STEMS = tuple(
     avvocato anwalt abogado police officer officier sheriff chief head moderator moderatorin habitant habitante
     resident residente witness témoin testimone zeuge testigo cardinal cardinale kardinal prince prince principe
     prinz príncipe professeur professor professore profesor doctor docteur dottore arzt médico
-    vice-président vicepresidente""".split()
+    vice-président vicepresidente capo mandatario mandataire machthaber""".split()
 )
+
+# Roles held by one person at the top of a state, a government, a team or a church: a
+# definite "le chef du Kremlin", "il presidente russo", "el mandatario ruso" may stand for
+# the person the article is about. Staff roles (spokesman, adviser, minister, expert) never do:
+# a spokesman is somebody else than the leader he speaks for.
+LEADER_ROLES = frozenset(
+    """président presidente präsident president presidenta chef capo jefe jefa head leader líder dirigeant
+    dirigente mandatario mandataire machthaber chancelier chancellor kanzler kanzlerin cancelliere canciller
+    premier roi king re rey könig reine queen regina reina königin pape pope papa papst pontife pontefice
+    pontífice sélectionneur seleccionador allenatore ct coach trainer entraîneur maire mayor sindaco alcalde
+    alcaldesa bürgermeister bürgermeisterin gouverneur governor governatore gobernador""".split()
+)
+_LEADER_COMPOUND_DE = re.compile(r"(?:chef|präsident|kanzler|trainer|bürgermeister)(?:in)?\Z")
+DEFINITE = frozenset("le la l the il lo el der die".split())
+
+
+def is_leader_role(word: str, lang: str = "") -> bool:
+    """"président", "capo", "Kremlchef", "Bundestrainerin": a role of the one person at the top."""
+    lowered = word.lower()
+    return lowered in LEADER_ROLES or (lang == "de" and bool(_LEADER_COMPOUND_DE.search(lowered)) and len(lowered) > 6)
 
 ORG_WORDS = frozenset(
     """département department ministère ministry ministero ministerium ministerio maison house casa haus conseil
