@@ -298,3 +298,26 @@ def test_a_spokesman_or_a_role_after_another_person_is_not_the_last_speaker():
                      "Le président vietnamien a ajouté que les travaux commenceraient « dès cet automne ».")
     said = {q.text: q.speaker for q in extract_quotes(given, "fr", names=names)}
     assert said.get("dès cet automne") != "Rafael Duarte"
+
+
+def test_italian_lo_ha_detto_gives_the_sentence_before_to_its_speaker():
+    names = ["Marco Bellini"]
+    text = ("Marco Bellini non ritirerà la candidatura alle prossime elezioni regionali. Lo ha detto il sindaco "
+            "di Bari durante un incontro pubblico, spiegando che il programma sarà presentato entro marzo.")
+    said = {q.text: q.speaker for q in extract_quotes(text, "it", names=names)}
+    assert said.get("Marco Bellini non ritirerà la candidatura alle prossime elezioni regionali") == "Marco Bellini"
+    assert said.get("il programma sarà presentato entro marzo") == "Marco Bellini"
+    # Plural sources ("le autorità") are nobody in particular.
+    text = ("Il numero dei feriti è salito a dodici nella notte di sabato. Lo hanno riferito le autorità locali "
+            "in una nota.")
+    assert [q.speaker for q in extract_quotes(text, "it", names=[])] == []
+
+
+def test_a_leading_source_phrase_gives_a_person_but_not_a_group():
+    names = ["Lucía Ferrer", "Sevilla"]
+    text = ("La alcaldesa Lucía Ferrer afirmó el lunes que el barrio tendrá pronto un nuevo parque infantil.\n"
+            "Según la alcaldesa, las obras del nuevo puente terminarán antes del verano.")
+    said = {q.text: q.speaker for q in extract_quotes(text, "es", names=names)}
+    assert said.get("las obras del nuevo puente terminarán antes del verano") == "Lucía Ferrer"
+    text = "Según los analistas consultados, las obras del nuevo puente terminarán antes del verano."
+    assert extract_quotes(text, "es", names=names) == []

@@ -1016,11 +1016,27 @@ def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, articl
     clauses: list[tuple[int, int, Speaker]] = []
     cursor = 0
     previous: QuoteMention | None = None  # a reported statement that ended the sentence before
+    before_sentence: tuple[int, str] | None = None  # the sentence before, unattributed
     for sentence in split_sentences(paragraph):
         found_at = paragraph.find(sentence, cursor)
         offset = found_at if found_at >= 0 else cursor
         cursor = offset + len(sentence)
         said_before, previous = previous, None
+        statement, before_sentence = before_sentence, (offset, sentence)
+        said_back = _said_back(sentence, statement, said_before, lang, book, para_start, offset)
+        if said_back:
+            # "X non esclude di … . Lo ha detto il presidente russo …, spiegando che …"
+            for text_said, who, at in said_back:
+                clause_at = paragraph.find(text_said, at)
+                if clause_at >= 0:
+                    clauses.append((clause_at, clause_at + len(text_said), who))
+                previous = QuoteMention(article_id=article_id, lang=lang, text=text_said, speaker=who.name,
+                                        role=who.role, kind="reported", how="reported", start=para_start + at,
+                                        parts=[text_said])
+                out.append(previous)
+            last = {"name": previous.speaker, "role": previous.role, "end": para_start + offset + len(sentence)}
+            before_sentence = None
+            continue
         if lang == "de" and said_before is not None:
             # "Er schließe dies nicht aus, sagte X. Der Westen liefere auch Waffen.": a sentence in the
             # Konjunktiv I right after a reported statement goes on reporting it.
@@ -1039,10 +1055,14 @@ def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, articl
             continue
         body = sentence.rstrip(" .!?")
         verb = pats["verb"].search(body)
-        if verb is None:
+        # "Según el mandatario ruso, el acuerdo …", "Selon Jean Dupont, …": the source leads.
+        lead = re.match(r"^(?:selon|d['’]après|according\s+to|secondo|según)\s+([^,;:]{3,80}?),\s*(.+)$", body, re.I)
+        if lead is not None and (verb is None or verb.start() > lead.start(2)):
+            verb = None
+        elif verb is None:
             continue
-        subject = re.split(r"[:;]", body[: verb.start()])[-1].strip()
-        rest = body[verb.end():]
+        subject = re.split(r"[:;]", body[: verb.start()])[-1].strip() if verb else ""
+        rest = body[verb.end():] if verb else ""
         clause = speaker = None
         after_that = None
         stripped = rest.lstrip(" ,")
@@ -1079,11 +1099,14 @@ def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, articl
             if len(tail.split()) <= 8:
                 speaker = parse_speaker(tail, lang, book)
                 clause = head
+        if lead is not None and verb is None:
+            speaker, clause = parse_speaker(lead.group(1), lang, book), lead.group(2)
         if speaker is not None and not speaker.name and speaker.phrase:
             referent = _role_referent(speaker.phrase, lang, book, para_start + offset, last)
             speaker = Speaker(name=referent, role=speaker.role) if referent else speaker
         if clause is None or speaker is None or not speaker.name or speaker.organisation:
             continue
+        before_sentence = None
         clause = _CONTRAST.split(clause)[0].strip(" ,.;:")
         if len(clause.split()) < 5:
             continue
@@ -1097,6 +1120,50 @@ def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, articl
         out.append(previous)
         last = {"name": name, "role": speaker.role, "end": para_start + offset + len(sentence)}
     return out, clauses
+
+
+# "Lo ha detto X", "Lo riferisce X", "Así lo afirmó X": the sentence before is what X said.
+_SAID_BACK = re.compile(r"^(?:lo|così\s+lo|así\s+lo|lo\s+ha|lo\s+hanno)\s+", re.I)
+
+
+def _said_back(sentence: str, statement: tuple[int, str] | None, said_before, lang: str, book: NameBook,
+               para_start: int, offset: int) -> list[tuple[str, Speaker, int]]:
+    """A sentence that only says who made the statement before it: [(text, speaker, offset)]."""
+    if statement is None or said_before is not None or lang not in ("it", "es"):
+        return []
+    lead = _SAID_BACK.match(sentence)
+    if lead is None:
+        return []
+    pats = speech.patterns(lang)
+    verb = pats["verb_start"].match(sentence[lead.start() if lead.group(0).lower().startswith("lo h") else lead.end():])
+    if verb is None:
+        return []
+    after = sentence[(lead.start() if lead.group(0).lower().startswith("lo h") else lead.end()) + verb.end():]
+    at, said = statement
+    said = said.strip().rstrip(" .!?")
+    if len(said.split()) < 5 or _quoted_share(said) >= 0.5:
+        return []
+    speaker = _inverted_subject(after, lang, book)
+    if speaker is None or speaker.organisation:
+        return []
+    if not speaker.name:
+        named = _person_names_in(said, book, None)
+        if len(named) != 1:
+            return []  # the role stands for the one person the statement names
+        antecedent = {"name": book.complete(named[0]), "end": para_start + at + len(said)}
+        name = _role_referent(speaker.phrase, lang, book, para_start + offset, antecedent)
+        if not name:
+            return []
+        speaker = Speaker(name=name, role=speaker.role)
+    else:
+        speaker = Speaker(name=book.complete(speaker.name), role=speaker.role)
+    out = [(said, speaker, at)]
+    going_on = _CONTINUATION_CLAUSE.search(after)
+    if going_on:
+        clause = _CONTRAST.split(after[going_on.end():])[0].strip(" ,.;:")
+        if len(clause.split()) >= 5:
+            out.append((clause, speaker, offset))
+    return out
 
 
 _KONJUNKTIV_WITHIN = 6  # words from the clause's start to its Konjunktiv verb: "ein Großteil seiner Anlagen habe"
