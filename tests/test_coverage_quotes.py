@@ -232,3 +232,92 @@ def test_a_long_way_with_another_clause_gives_no_speaker():
             "a jugé les « mesures très insuffisantes ».")
     said = {q.text: q.speaker for q in extract_quotes(text, "fr", names=["Claire Dumont", "Bruxelles"])}
     assert said.get("mesures très insuffisantes") != "Claire Dumont"
+
+
+# --- more reported speech (issue 25, second pass) ------------------------------------------
+
+
+def test_french_reported_clause_after_an_elided_que():
+    text = "La maire, Sophie Lenoir, a assuré qu'aucune école ne fermerait avant la fin de l'année scolaire."
+    quote = only(text, "fr")
+    assert quote.speaker == "Sophie Lenoir" and quote.kind == "reported"
+    assert quote.text == "aucune école ne fermerait avant la fin de l'année scolaire"
+    # "que" still has to be a word of its own: "quelques" opens no reported clause.
+    assert extract_quotes("La maire, Sophie Lenoir, a dit quelques mots aux habitants venus nombreux ce soir.", "fr") == []
+
+
+def test_german_indirect_speech_after_a_comma_and_the_sentence_that_continues_it():
+    names = ["Anna Vogt"]
+    text = ("Die Ministerin Anna Vogt sagte am Dienstag in Kiel, es gebe keinen Grund zur Sorge um die Deiche. "
+            "Die Lage an der Küste bleibe trotz des Regens ruhig. Am Abend regnete es wieder stark.")
+    said = [(q.text, q.speaker, q.kind) for q in extract_quotes(text, "de", names=names)]
+    assert said == [
+        ("es gebe keinen Grund zur Sorge um die Deiche", "Anna Vogt", "reported"),
+        ("Die Lage an der Küste bleibe trotz des Regens ruhig", "Anna Vogt", "reported"),
+    ]  # the indicative sentence after it ("regnete") is the writer's own
+
+
+def test_german_indirect_speech_does_not_reach_past_indicative_or_another_person():
+    names = ["Anna Vogt", "Peter Lang"]
+    # An indicative clause after the comma is no reported speech of hers.
+    text = "Die Ministerin Anna Vogt sagte am Dienstag in Kiel, die Deiche wurden im Sommer erhöht und verstärkt."
+    assert extract_quotes(text, "de", names=names) == []
+    # The continuation stops at a sentence that names someone else.
+    text = ("Die Ministerin Anna Vogt sagte am Dienstag in Kiel, es gebe keinen Grund zur Sorge um die Deiche. "
+            "Peter Lang habe die Lage anders eingeschätzt.")
+    said = {q.text: q.speaker for q in extract_quotes(text, "de", names=names)}
+    assert "Peter Lang habe die Lage anders eingeschätzt" not in said
+
+
+def test_a_german_federal_office_is_a_body_not_a_person():
+    text = "Das Bundesamt für Katastrophenschutz teilte mit, es stehe mit den Ländern in engem Kontakt."
+    assert [q.speaker for q in extract_quotes(text, "de", names=["Bundesamt"])] == []
+
+
+def test_a_definite_leader_role_stands_for_the_last_speaker():
+    names = ["Rafael Duarte", "Lisbonne"]
+    text = ("Rafael Duarte a affirmé mardi à Lisbonne que le port serait agrandi avant la fin de la décennie.\n"
+            "Devant les élus, le président portugais a ajouté que les travaux commenceraient « dès cet automne ».")
+    said = {q.text: q.speaker for q in extract_quotes(text, "fr", names=names)}
+    assert said.get("dès cet automne") == "Rafael Duarte"
+
+
+def test_a_spokesman_or_a_role_after_another_person_is_not_the_last_speaker():
+    names = ["Rafael Duarte", "Lisbonne", "Inês Moura"]
+    first = "Rafael Duarte a affirmé mardi à Lisbonne que le port serait agrandi avant la fin de la décennie.\n"
+    staff = first + "Le porte-parole du gouvernement a ajouté que les travaux commenceraient « dès cet automne »."
+    said = {q.text: q.speaker for q in extract_quotes(staff, "fr", names=names)}
+    assert said.get("dès cet automne") is None
+    other = first + ("La députée Inês Moura a voté contre. Le président du parlement a ajouté que les travaux "
+                     "commenceraient « dès cet automne ».")
+    said = {q.text: q.speaker for q in extract_quotes(other, "fr", names=names)}
+    assert said.get("dès cet automne") is None
+    # The article gives the role to somebody else: "le président vietnamien" is not the last speaker.
+    names = ["Rafael Duarte", "Lisbonne", "Tran Van Minh"]
+    given = first + ("Il a rencontré le président vietnamien Tran Van Minh la veille.\n"
+                     "Le président vietnamien a ajouté que les travaux commenceraient « dès cet automne ».")
+    said = {q.text: q.speaker for q in extract_quotes(given, "fr", names=names)}
+    assert said.get("dès cet automne") != "Rafael Duarte"
+
+
+def test_italian_lo_ha_detto_gives_the_sentence_before_to_its_speaker():
+    names = ["Marco Bellini"]
+    text = ("Marco Bellini non ritirerà la candidatura alle prossime elezioni regionali. Lo ha detto il sindaco "
+            "di Bari durante un incontro pubblico, spiegando che il programma sarà presentato entro marzo.")
+    said = {q.text: q.speaker for q in extract_quotes(text, "it", names=names)}
+    assert said.get("Marco Bellini non ritirerà la candidatura alle prossime elezioni regionali") == "Marco Bellini"
+    assert said.get("il programma sarà presentato entro marzo") == "Marco Bellini"
+    # Plural sources ("le autorità") are nobody in particular.
+    text = ("Il numero dei feriti è salito a dodici nella notte di sabato. Lo hanno riferito le autorità locali "
+            "in una nota.")
+    assert [q.speaker for q in extract_quotes(text, "it", names=[])] == []
+
+
+def test_a_leading_source_phrase_gives_a_person_but_not_a_group():
+    names = ["Lucía Ferrer", "Sevilla"]
+    text = ("La alcaldesa Lucía Ferrer afirmó el lunes que el barrio tendrá pronto un nuevo parque infantil.\n"
+            "Según la alcaldesa, las obras del nuevo puente terminarán antes del verano.")
+    said = {q.text: q.speaker for q in extract_quotes(text, "es", names=names)}
+    assert said.get("las obras del nuevo puente terminarán antes del verano") == "Lucía Ferrer"
+    text = "Según los analistas consultados, las obras del nuevo puente terminarán antes del verano."
+    assert extract_quotes(text, "es", names=names) == []

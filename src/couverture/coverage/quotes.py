@@ -72,6 +72,7 @@ class Speaker:
     role: str | None = None  # "porte-parole du Département d'État"
     pronoun: bool = False  # "il", "he", "-t-il", or an Italian/Spanish verb without subject
     organisation: bool = False
+    phrase: str | None = None  # the words a role-only speaker was read from ("le chef du Kremlin")
 
     @property
     def known(self) -> bool:
@@ -264,6 +265,8 @@ class NameBook:
                 self.full.append(" ".join(words))
         self.fallback = fallback
         self.lang = lang
+        self.text = text
+        self._people: dict | None = None
 
     def knows_each(self, words: list[str]) -> bool:
         """Every word is one the names are made of (German capitalises every noun: "der
@@ -346,7 +349,7 @@ def parse_speaker(phrase: str, lang: str, names: NameBook) -> Speaker | None:
     if organisation:
         return Speaker(name=organisation, organisation=True)
     if role:
-        return Speaker(role=role)
+        return Speaker(role=role, phrase=phrase)
     return None
 
 
@@ -605,7 +608,8 @@ def _before_attribution(before: str, lang: str, names: NameBook) -> Speaker | No
     if len(subject.split()) > 18:
         subject = ",".join(subject.split(",")[-3:])
     speaker = parse_speaker(subject, lang, names)
-    if long_tail and (speaker is None or not speaker.name or _person_names_in(tail, names, speaker.name)):
+    if long_tail and (speaker is None or not (speaker.name or speaker.phrase)
+                      or _person_names_in(tail, names, speaker.name)):
         return None
     return speaker
 
@@ -662,6 +666,133 @@ def _person_names_in(text: str, names: NameBook, exclude: str | None) -> list[st
     return found
 
 
+# --- a role for a name: "le chef du Kremlin" ---------------------------------------------------
+
+_GENITIVE = frozenset("de du des d of del della dello dei degli delle di der".split())
+_ROLE_WINDOW = 700  # characters from the person's last mention to the role that stands for them
+
+
+def _role_description(phrase: str, lang: str) -> tuple[str, list[str]] | None:
+    """A definite singular leader role, as (head, qualifiers): "le chef du Kremlin" -> ("chef",
+    ["kremlin"]), "il presidente russo" -> ("presidente", ["russo"]); None for anything else
+    ("un porte-parole", "le chef de la diplomatie", "les experts")."""
+    last = re.split(r"[,;:()]", phrase.strip(" ,;:"))[-1]
+    words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", last)
+    if not words:
+        return None
+    if words[0].lower() in speech.DEFINITE:
+        words = words[1:]
+    elif not (lang == "de" and speech.is_leader_role(words[0], lang)):  # "Kremlchef Putin" has a name anyway
+        return None
+    qualifiers: list[str] = []
+    if words and not speech.is_role_word(words[0], lang) and words[0].lower() not in _PREPOSITIONS:
+        qualifiers.append(words[0])  # "der russische Präsident", "the Russian president", "l'ancien président"
+        words = words[1:]
+    if not words or not speech.is_leader_role(words[0], lang):
+        return None
+    head, words = words[0].lower(), words[1:]
+    if words and words[0].lower() in _GENITIVE:
+        rest = words[1:]
+        while rest and rest[0].lower() in speech.DETERMINERS:
+            rest = rest[1:]
+        if not rest or not _is_cap(rest[0]):
+            return None  # "le chef de la diplomatie": a complement that makes it somebody else's role
+        qualifiers.append(rest[0])
+        words = rest[1:]
+    elif (words and words[0][:1].islower() and words[0].lower() not in _PREPOSITIONS | _STOP_ROLE
+          and not speech.is_role_word(words[0], lang) and len(words[0]) >= 4):
+        qualifiers.append(words[0])  # "presidente russo", "mandatario ruso"
+        words = words[1:]
+    if words and words[0].lower() in _GENITIVE:
+        return None
+    if any(speech.is_role_word(w, lang) for w in qualifiers):
+        return None
+    return head, [fold_name(q) for q in qualifiers]
+
+
+def _people_of(book: NameBook) -> dict:
+    """The article's people, by folded surname: their full name and the roles written in
+    apposition to it ("le président russe Vladimir Poutine", "El presidente ruso, Vladimir
+    Putin,"), each as a set of folded words."""
+    if book._people is not None:
+        return book._people
+    text = book.text
+    people: dict[str, dict] = {}
+    for full in dict.fromkeys(book.full):
+        words = full.split()
+        if any(len(w) > 1 and w.isupper() for w in words) or any(w.islower() for w in words):
+            continue  # "Copyright ANSA", "Moscú y Pionyang", "Bleus de Didier Deschamps": no plain name
+        if _looks_like_org(words) or any(_org_word(w) for w in words):
+            continue
+        entry = people.setdefault(fold_name(words[-1]), {"name": full, "linked": []})
+        if len(words) > len(entry["name"].split()):
+            entry["name"] = full
+    for entry in people.values():
+        for m in re.finditer(rf"(?<![\w-]){re.escape(entry['name'])}(?![\w-])", text):
+            before = re.split(r"[.;:!?()\n]", text[max(0, m.start() - 80) : m.start()])[-1].rstrip()
+            after = re.split(r"[.;:!?()\n]", text[m.end() : m.end() + 80])[0]
+            if before.endswith(","):  # "El presidente ruso, Vladimir Putin": only the part before the comma
+                before = before[:-1]
+            around = re.split(r",", before)[-1].split()[-4:]
+            if after.startswith(","):  # "Vladimir Putin, presidente ruso,"
+                around += after.strip(" ,").split(",")[0].split()[:4]
+            if any(speech.is_role_word(w, book.lang) for w in around):
+                entry["linked"].append({fold_name(w) for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", " ".join(around))})
+    book._people = people
+    return people
+
+
+def _prefix_in(word: str, words: set[str]) -> bool:
+    return any(w[:4] == word[:4] for w in words if len(w) >= 4) if len(word) >= 4 else word in words
+
+
+def _role_referent(phrase: str | None, lang: str, book: NameBook, position: int, last: dict | None) -> str | None:
+    """The person a role-only subject stands for, or None.
+
+    "le chef du Kremlin a fait valoir que …", "Lo ha detto il presidente russo", "Según el
+    mandatario ruso, …": a definite leader role (never a spokesman, an adviser, a minister)
+    is, like a pronoun, the last speaker (``last``: name, end) when no other person was named
+    since, within a few sentences; or the one person the article links to that role by an
+    apposition ("El presidente ruso, Vladimir Putin" for "el mandatario ruso"). It is nobody
+    when the article gives the role to somebody else ("son homologue vietnamien To Lam" for
+    "le président vietnamien"), or when the last speaker's own role is another one
+    ("porte-parole du Département d'État" for "le président")."""
+    if not phrase or not book.text:
+        return None
+    described = _role_description(phrase, lang)
+    if described is None:
+        return None
+    head, qualifiers = described
+    wanted = [fold_name(head)] + qualifiers
+    people = _people_of(book)
+
+    def fits(entry: dict) -> bool:  # linked to this very role: the head and every qualifier
+        return any(all(_prefix_in(w, linked) for w in wanted) for linked in entry["linked"])
+
+    def shares(entry: dict) -> bool:  # linked to a role with the head or a qualifier: "presidente ruso" ~ "mandatario ruso"
+        return any(any(_prefix_in(w, linked) for w in wanted) for linked in entry["linked"])
+
+    name = chosen = None
+    if last is not None and last.get("name") and 0 <= position - last["end"] <= _ROLE_WINDOW:
+        key = fold_name(last["name"].split()[-1])
+        entry = people.get(key, {"name": last["name"], "linked": []})
+        between = [n for n in _person_names_in(book.text[last["end"] : position], book, last["name"])
+                   if len(n.split()) >= 2 or fold_name(n) in people]  # "Asia", "Hanoi" are nobody
+        if not between and (not entry["linked"] or shares(entry)):
+            name, chosen = last["name"], key
+    if name is None and qualifiers:
+        named_before = [k for k, e in people.items() if e["linked"] and book.text.find(e["name"]) < position]
+        linked = [k for k in named_before if any(any(_prefix_in(q, l) for q in qualifiers) for l in people[k]["linked"])]
+        if len(linked) != 1:
+            return None
+        name, chosen = people[linked[0]]["name"], linked[0]
+    if name is None:
+        return None
+    if any(fits(e) for k, e in people.items() if k != chosen):
+        return None  # the article gives this role to somebody else
+    return name
+
+
 # --- extraction ---------------------------------------------------------------------------
 
 
@@ -681,7 +812,7 @@ def extract_quotes(text: str, lang: str, article_id: str = "", names: list[str] 
         if not paragraph.strip():
             continue
         spans = quote_spans(paragraph)
-        reported, said_clauses = _reported(paragraph, para_start, lang, book, article_id)
+        reported, said_clauses = _reported(paragraph, para_start, lang, book, article_id, last)
         found = [_attribute_span(paragraph, spans, open_at, close_at, lang, book) for open_at, close_at in spans]
         for item in found:
             if item["speaker"] is None:
@@ -696,6 +827,10 @@ def extract_quotes(text: str, lang: str, article_id: str = "", names: list[str] 
             if speaker is not None and speaker.pronoun:
                 speaker = _resolve_pronoun(text, position, item, para_start, paragraph, last, book)
                 item["how"] = "pronoun" if speaker else None
+            if speaker is not None and not speaker.name and speaker.phrase:
+                referent = _role_referent(speaker.phrase, lang, book, position, last)
+                if referent:  # "a admis le sélectionneur", "le chef du Kremlin a fait valoir que « … »"
+                    speaker, item["how"] = Speaker(name=referent, role=speaker.role), "role"
             quote_text = " […] ".join(_clean_quote_text(p) for p in item["parts"] if _clean_quote_text(p))
             if not quote_text:
                 continue
@@ -870,7 +1005,7 @@ _CONTRAST = re.compile(
 _THAT_AFTER = 6  # words allowed between the verb and "that": "said Friday that", "a affirmé jeudi au Vietnam que", "advirtió este jueves a Corea del Sur de que"
 
 
-def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, article_id: str):
+def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, article_id: str, last: dict | None = None):
     """Reported speech: "X a déclaré que …", "X said the …", "…, X said.". Returns (mentions, clauses).
 
     ``clauses`` are (start, end, speaker) spans of the paragraph said by someone, so that a
@@ -880,18 +1015,54 @@ def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, articl
     out: list[QuoteMention] = []
     clauses: list[tuple[int, int, Speaker]] = []
     cursor = 0
+    previous: QuoteMention | None = None  # a reported statement that ended the sentence before
+    before_sentence: tuple[int, str] | None = None  # the sentence before, unattributed
     for sentence in split_sentences(paragraph):
         found_at = paragraph.find(sentence, cursor)
         offset = found_at if found_at >= 0 else cursor
         cursor = offset + len(sentence)
+        said_before, previous = previous, None
+        statement, before_sentence = before_sentence, (offset, sentence)
+        said_back = _said_back(sentence, statement, said_before, lang, book, para_start, offset)
+        if said_back:
+            # "X non esclude di … . Lo ha detto il presidente russo …, spiegando che …"
+            for text_said, who, at in said_back:
+                clause_at = paragraph.find(text_said, at)
+                if clause_at >= 0:
+                    clauses.append((clause_at, clause_at + len(text_said), who))
+                previous = QuoteMention(article_id=article_id, lang=lang, text=text_said, speaker=who.name,
+                                        role=who.role, kind="reported", how="reported", start=para_start + at,
+                                        parts=[text_said])
+                out.append(previous)
+            last = {"name": previous.speaker, "role": previous.role, "end": para_start + offset + len(sentence)}
+            before_sentence = None
+            continue
+        if lang == "de" and said_before is not None:
+            # "Er schließe dies nicht aus, sagte X. Der Westen liefere auch Waffen.": a sentence in the
+            # Konjunktiv I right after a reported statement goes on reporting it.
+            going_on = _konjunktiv_continuation(sentence, pats, book, said_before.speaker)
+            if going_on is not None:
+                clause_at = paragraph.find(going_on, offset)
+                resolved = Speaker(name=said_before.speaker, role=said_before.role)
+                if clause_at >= 0:
+                    clauses.append((clause_at, clause_at + len(going_on), resolved))
+                previous = QuoteMention(article_id=article_id, lang=lang, text=going_on, speaker=said_before.speaker,
+                                        role=said_before.role, kind="reported", how="continues",
+                                        start=para_start + offset, parts=[going_on])
+                out.append(previous)
+                continue
         if len(sentence.split()) < 8 or _quoted_share(sentence) >= 0.5:
             continue
         body = sentence.rstrip(" .!?")
         verb = pats["verb"].search(body)
-        if verb is None:
+        # "Según el mandatario ruso, el acuerdo …", "Selon Jean Dupont, …": the source leads.
+        lead = re.match(r"^(?:selon|d['’]après|according\s+to|secondo|según)\s+([^,;:]{3,80}?),\s*(.+)$", body, re.I)
+        if lead is not None and (verb is None or verb.start() > lead.start(2)):
+            verb = None
+        elif verb is None:
             continue
-        subject = re.split(r"[:;]", body[: verb.start()])[-1].strip()
-        rest = body[verb.end():]
+        subject = re.split(r"[:;]", body[: verb.start()])[-1].strip() if verb else ""
+        rest = body[verb.end():] if verb else ""
         clause = speaker = None
         after_that = None
         stripped = rest.lstrip(" ,")
@@ -905,6 +1076,10 @@ def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, articl
                 after_that = stripped[head.end() + marker.end():]
                 break
         first_word = rest.split()[0].lower().strip(",") if rest.split() else ""
+        if after_that is None and lang == "de":
+            # "X sagte, es gebe …", "X schrieb auf der Plattform Y, es handle sich …": indirect speech
+            # in the Konjunktiv I after a comma, without "dass".
+            after_that = _konjunktiv_after_comma(rest)
         if subject and after_that is not None:
             # "X, role, a déclaré que …" / "X said Friday that …" / "X sagte, dass …"
             speaker = _subject_phrase(subject, lang, book)
@@ -924,8 +1099,14 @@ def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, articl
             if len(tail.split()) <= 8:
                 speaker = parse_speaker(tail, lang, book)
                 clause = head
+        if lead is not None and verb is None:
+            speaker, clause = parse_speaker(lead.group(1), lang, book), lead.group(2)
+        if speaker is not None and not speaker.name and speaker.phrase:
+            referent = _role_referent(speaker.phrase, lang, book, para_start + offset, last)
+            speaker = Speaker(name=referent, role=speaker.role) if referent else speaker
         if clause is None or speaker is None or not speaker.name or speaker.organisation:
             continue
+        before_sentence = None
         clause = _CONTRAST.split(clause)[0].strip(" ,.;:")
         if len(clause.split()) < 5:
             continue
@@ -934,9 +1115,92 @@ def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, articl
         resolved = Speaker(name=name, role=speaker.role)
         if clause_at >= 0:
             clauses.append((clause_at, clause_at + len(clause), resolved))
-        out.append(QuoteMention(article_id=article_id, lang=lang, text=clause, speaker=name, role=speaker.role,
-                                kind="reported", how="reported", start=para_start + offset, parts=[clause]))
+        previous = QuoteMention(article_id=article_id, lang=lang, text=clause, speaker=name, role=speaker.role,
+                                kind="reported", how="reported", start=para_start + offset, parts=[clause])
+        out.append(previous)
+        last = {"name": name, "role": speaker.role, "end": para_start + offset + len(sentence)}
     return out, clauses
+
+
+# "Lo ha detto X", "Lo riferisce X", "Así lo afirmó X": the sentence before is what X said.
+_SAID_BACK = re.compile(r"^(?:lo|così\s+lo|así\s+lo|lo\s+ha|lo\s+hanno)\s+", re.I)
+
+
+def _said_back(sentence: str, statement: tuple[int, str] | None, said_before, lang: str, book: NameBook,
+               para_start: int, offset: int) -> list[tuple[str, Speaker, int]]:
+    """A sentence that only says who made the statement before it: [(text, speaker, offset)]."""
+    if statement is None or said_before is not None or lang not in ("it", "es"):
+        return []
+    lead = _SAID_BACK.match(sentence)
+    if lead is None:
+        return []
+    pats = speech.patterns(lang)
+    verb = pats["verb_start"].match(sentence[lead.start() if lead.group(0).lower().startswith("lo h") else lead.end():])
+    if verb is None:
+        return []
+    after = sentence[(lead.start() if lead.group(0).lower().startswith("lo h") else lead.end()) + verb.end():]
+    at, said = statement
+    said = said.strip().rstrip(" .!?")
+    if len(said.split()) < 5 or _quoted_share(said) >= 0.5:
+        return []
+    speaker = _inverted_subject(after, lang, book)
+    if speaker is None or speaker.organisation:
+        return []
+    if not speaker.name:
+        named = _person_names_in(said, book, None)
+        if len(named) != 1:
+            return []  # the role stands for the one person the statement names
+        antecedent = {"name": book.complete(named[0]), "end": para_start + at + len(said)}
+        name = _role_referent(speaker.phrase, lang, book, para_start + offset, antecedent)
+        if not name:
+            return []
+        speaker = Speaker(name=name, role=speaker.role)
+    else:
+        speaker = Speaker(name=book.complete(speaker.name), role=speaker.role)
+    out = [(said, speaker, at)]
+    going_on = _CONTINUATION_CLAUSE.search(after)
+    if going_on:
+        clause = _CONTRAST.split(after[going_on.end():])[0].strip(" ,.;:")
+        if len(clause.split()) >= 5:
+            out.append((clause, speaker, offset))
+    return out
+
+
+_KONJUNKTIV_WITHIN = 6  # words from the clause's start to its Konjunktiv verb: "ein Großteil seiner Anlagen habe"
+
+
+def _konjunktiv_at(clause: str) -> int | None:
+    """The index of the Konjunktiv I verb among the first words of a German clause, if any."""
+    words = re.findall(r"[\w’'-]+|[,;:]", clause)
+    for k in range(1, min(len(words), _KONJUNKTIV_WITHIN + 1)):
+        if words[k] in ",;:":
+            return None  # another clause first
+        if speech.is_konjunktiv(words[k], words[k - 1]):
+            return k
+    return None
+
+
+def _konjunktiv_after_comma(rest: str) -> str | None:
+    """The clause after "sagte [a few words]," when its verb is in the Konjunktiv I."""
+    match = re.match(r"^\s*((?:[\w’'.-]+\s+){0,5}?(?:[\w’'.-]+)?)\s*,\s*(.+)$", rest)
+    if match is None:
+        return None
+    head, clause = match.group(1), match.group(2)
+    if re.search(r"\b(?:und|oder|aber|weil|als|wenn|nachdem|bevor)\b", head, re.I):
+        return None
+    return clause if _konjunktiv_at(clause) is not None else None
+
+
+def _konjunktiv_continuation(sentence: str, pats, book: NameBook, speaker: str | None) -> str | None:
+    """A German sentence in the Konjunktiv I that carries on the statement before it, or None."""
+    body = sentence.strip().rstrip(" .!?")
+    if len(body.split()) < 4 or any(q in body for q in _ALL_QUOTE_CHARS) or pats["verb"].search(body):
+        return None
+    if _konjunktiv_at(body) is None:
+        return None
+    if _person_names_in(body, book, speaker):
+        return None  # someone else comes in: not the same speaker's words
+    return body
 
 
 # --- the same quote across articles -------------------------------------------------------

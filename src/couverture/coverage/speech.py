@@ -130,8 +130,28 @@ ROLE_STEMS = tuple(
     avvocato anwalt abogado police officer officier sheriff chief head moderator moderatorin habitant habitante
     resident residente witness témoin testimone zeuge testigo cardinal cardinale kardinal prince prince principe
     prinz príncipe professeur professor professore profesor doctor docteur dottore arzt médico
-    vice-président vicepresidente""".split()
+    vice-président vicepresidente capo mandatario mandataire machthaber""".split()
 )
+
+# Roles held by one person at the top of a state, a government, a team or a church: a
+# definite "le chef du Kremlin", "il presidente russo", "el mandatario ruso" may stand for
+# the person the article is about. Staff roles (spokesman, adviser, minister, expert) never do:
+# a spokesman is somebody else than the leader he speaks for.
+LEADER_ROLES = frozenset(
+    """président presidente präsident president presidenta chef capo jefe jefa head leader líder dirigeant
+    dirigente mandatario mandataire machthaber chancelier chancellor kanzler kanzlerin cancelliere canciller
+    premier roi king re rey könig reine queen regina reina königin pape pope papa papst pontife pontefice
+    pontífice sélectionneur seleccionador allenatore ct coach trainer entraîneur maire mayor sindaco alcalde
+    alcaldesa bürgermeister bürgermeisterin gouverneur governor governatore gobernador""".split()
+)
+_LEADER_COMPOUND_DE = re.compile(r"(?:chef|präsident|kanzler|trainer|bürgermeister)(?:in)?\Z")
+DEFINITE = frozenset("le la l the il lo el der die".split())
+
+
+def is_leader_role(word: str, lang: str = "") -> bool:
+    """"président", "capo", "Kremlchef", "Bundestrainerin": a role of the one person at the top."""
+    lowered = word.lower()
+    return lowered in LEADER_ROLES or (lang == "de" and bool(_LEADER_COMPOUND_DE.search(lowered)) and len(lowered) > 6)
 
 ORG_WORDS = frozenset(
     """département department ministère ministry ministero ministerium ministerio maison house casa haus conseil
@@ -150,7 +170,7 @@ ORG_WORDS = frozenset(
 )
 
 ORG_SUFFIXES_DE = ("gesellschaft", "ministerium", "behorde", "behoerde", "partei", "regierung", "verband", "konzern",
-                   "polizei", "gericht", "kommission", "agentur", "institut", "zentrum", "bahn", "warte")
+                   "polizei", "gericht", "kommission", "agentur", "institut", "zentrum", "bahn", "warte", "amt")
 
 _cache: dict[str, dict[str, re.Pattern]] = {}
 
@@ -193,7 +213,8 @@ def patterns(lang: str) -> dict[str, re.Pattern]:
         "verb": re.compile(rf"(?<![\w-])(?:{verb})(?![\w-])", re.I),
         "verb_start": re.compile(rf"^(?:{verb})(?![\w-])", re.I),
         "source": re.compile(rf"^(?:{source})\s+", re.I),
-        "that": re.compile(rf"^(?:{that})(?![\w])\s*", re.I),
+        # "que" as a word, or the elided "qu'" glued to the next one ("qu'il", "qu'aucune").
+        "that": re.compile(rf"^(?:{that})(?:(?<=['’])|(?![\w]))\s*", re.I),
     }
     _cache[key] = compiled
     return compiled
@@ -221,3 +242,32 @@ _LONG_STEMS = "|".join(re.escape(stem) for stem in sorted({s for s in ROLE_STEMS
 _ROLE_INFLECTED = re.compile(rf"(?:{_LONG_STEMS}).{{0,2}}\Z", re.S)
 _ROLE_COMPOUND_DE = re.compile(rf".(?:{_LONG_STEMS})(?:in|innen)?\Z", re.S)
 _ROLE_COMPOUND = re.compile(rf"-(?:{_LONG_STEMS})(?:in|innen)?\Z", re.S)
+
+
+# German indirect speech: the third person of the Konjunktiv I ("er sei", "es gebe"), which
+# only reported speech uses. The frequent forms, plus a rule for the others (see
+# ``is_konjunktiv``): a lowercase word in -e right after its subject.
+KONJUNKTIV_I = frozenset(
+    """sei seien habe gebe werde könne müsse solle wolle dürfe möge wisse stehe liege handle gehe komme
+    bleibe sehe halte gelte lasse trage brauche bestehe fehle zeige plane arbeite""".split()
+)
+# Lowercase words in -e that are no verbs: determiners, pronouns, adverbs, prepositions.
+_NOT_KONJUNKTIV = frozenset(
+    """die eine keine meine deine seine ihre unsere eure jene diese jede jene welche manche solche alle beide
+    andere viele wenige einige ohne heute gerne gern bitte ebenfalls ferner lange alleine daher bisher
+    mehrere gerade weitere ganze große kleine neue alte erste letzte nächste""".split()
+)
+_SUBJECT_PRONOUNS_DE = frozenset("er sie es man".split())
+
+
+def is_konjunktiv(word: str, before: str) -> bool:
+    """Whether ``word`` is a Konjunktiv I verb when it follows ``before`` ("Westen liefere", "es gebe")."""
+    lowered = word.lower()
+    if word[:1].isupper():
+        return False
+    if lowered in KONJUNKTIV_I:
+        return True
+    if len(lowered) < 5 or not lowered.endswith("e") or lowered.endswith(("te", "ie")) or lowered in _NOT_KONJUNKTIV:
+        return False
+    # Right after a subject: a personal pronoun or a capitalised noun that is no determiner.
+    return before.lower() in _SUBJECT_PRONOUNS_DE or (before[:1].isupper() and before.lower() not in DETERMINERS)
