@@ -321,3 +321,16 @@ def test_a_leading_source_phrase_gives_a_person_but_not_a_group():
     assert said.get("las obras del nuevo puente terminarán antes del verano") == "Lucía Ferrer"
     text = "Según los analistas consultados, las obras del nuevo puente terminarán antes del verano."
     assert extract_quotes(text, "es", names=names) == []
+
+
+def test_a_place_named_with_a_particle_and_a_dateline_are_nobody_between_a_statement_and_its_speaker():
+    # The story's other articles name "Corea del Nord" and the dateline's capitals: neither is a
+    # second person that would make "il presidente russo" ambiguous.
+    from couverture.coverage.quotes import NameBook
+
+    story = NameBook(["Vladimir Putin", "Corea del Nord", "ROMA", "GIU", "To Lam"])
+    text = ("(ANSA) - ROMA, 20 GIU - Vladimir Putin non esclude di fornire armi alla Corea del Nord. "
+            "Lo ha detto il presidente russo nel corso di una conferenza stampa ad Hanoi.")
+    said = {q.text: q.speaker for q in extract_quotes(text, "it", names=["Vladimir Putin", "Corea del Nord"],
+                                                      story_names=story)}
+    assert said == {"Vladimir Putin non esclude di fornire armi alla Corea del Nord": "Vladimir Putin"}

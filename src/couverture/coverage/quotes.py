@@ -648,11 +648,16 @@ _PLURAL_DETERMINERS = frozenset("les des aux ces los las unos unas gli degli dei
 def _person_names_in(text: str, names: NameBook, exclude: str | None) -> list[str]:
     excluded = set(fold_name(exclude).split()) if exclude else set()
     found = []
-    for match in re.finditer(r"[A-ZÀ-Ý][\w’'-]+(?:\s+[A-ZÀ-Ý][\w’'-]+)*", text):
+    # A run may hold one particle ("Corea del Nord", "Luis de la Fuente"), so that a place
+    # named with one is read whole, and recognised as a place, not as two people.
+    for match in re.finditer(r"[A-ZÀ-Ý][\w’'-]+(?:\s+(?:(?:de|del|della|di|du|des|da|do|dos|la|von|van|der)\s+){0,2}"
+                             r"[A-ZÀ-Ý][\w’'-]+)*", text):
         words = match.group(0).split()
         words = _strip_determiners(words, names.lang)
         if not words or _looks_like_org(words) or not names.knows(words):
             continue
+        if len(words) == 1 and words[0].isupper():
+            continue  # "ROMA", "GIU", "ANSA": a dateline's capitals or an acronym, not a person
         if any(ALIASES.get(fold_name(w)) in NOT_PEOPLE for w in words) or ALIASES.get(fold_name(" ".join(words))) in NOT_PEOPLE:
             continue  # "Séoul", "the Kremlin", "Ukraine Waffen": a place or a body, not another speaker
         if names.lang == "de" and (not names.knows_each(words) or (len(words) == 1 and not names.is_solo(words[0]))):
@@ -1126,6 +1131,11 @@ def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, articl
 _SAID_BACK = re.compile(r"^(?:lo|così\s+lo|así\s+lo|lo\s+ha|lo\s+hanno)\s+", re.I)
 
 
+_DATELINE_LEAD = re.compile(
+    r"^(?:\([A-Z][\w.]{1,10}\)\s*[-–—]\s*)?[A-ZÀ-Ý][A-ZÀ-Ý .'’-]{1,40},\s*\d{1,2}\s+[A-ZÀ-Ýa-zà-ÿ]{3,9}\.?\s*[-–—]\s*"
+    r"|^[A-ZÀ-Ý][A-ZÀ-Ý .'’-]{1,40}\s*\([A-Z][\w.]{1,10}\)\s*[-–—]\s*")
+
+
 def _said_back(sentence: str, statement: tuple[int, str] | None, said_before, lang: str, book: NameBook,
                para_start: int, offset: int) -> list[tuple[str, Speaker, int]]:
     """A sentence that only says who made the statement before it: [(text, speaker, offset)]."""
@@ -1141,6 +1151,9 @@ def _said_back(sentence: str, statement: tuple[int, str] | None, said_before, la
     after = sentence[(lead.start() if lead.group(0).lower().startswith("lo h") else lead.end()) + verb.end():]
     at, said = statement
     said = said.strip().rstrip(" .!?")
+    dateline = _DATELINE_LEAD.match(said)  # "(ANSA) - ROMA, 20 GIU - Vladimir Putin non esclude …"
+    if dateline:
+        at, said = at + dateline.end(), said[dateline.end():]
     if len(said.split()) < 5 or _quoted_share(said) >= 0.5:
         return []
     speaker = _inverted_subject(after, lang, book)
