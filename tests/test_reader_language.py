@@ -233,3 +233,20 @@ def test_a_fact_told_in_three_languages_is_shared_not_three_times_alone(hanoi):
         assert len(sentences) == len(set(sentences))
     only_here = [f["text"] for e in view.unique_facts for f in e["facts"] if not f["details"]]
     assert not any(e in text for text in only_here for e in embassy)
+
+
+def test_every_section_reads_through_its_record_and_writes_back_the_same_json(hanoi):
+    from couverture.coverage import sections
+    from couverture.coverage.view import StoryView
+
+    store, story_id, _ = hanoi
+    view = build_story_view(store, story_id, preferred_lang="de")
+    data = view.to_json()
+    for name, record in (("sources", sections.Source), ("timeline", sections.TimelineEntry),
+                         ("summary", sections.SummarySentence), ("quotes", sections.Quote),
+                         ("shared_facts", sections.SharedFact), ("unique_facts", sections.SourceFacts),
+                         ("divergences", sections.Divergence), ("copies", sections.CopyLink)):
+        assert [r.to_json() for r in sections.records(record, data[name])] == data[name], name
+    assert StoryView.from_json(json.loads(json.dumps(data))).to_json() == data
+    with pytest.raises(ValueError, match="unknown key"):
+        StoryView.from_json({**data, "quotes": [{**data["quotes"][0], "who": "x"}]})

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import re
-import sys
-import types
 import warnings
 from html.parser import HTMLParser
 
@@ -348,33 +346,50 @@ def test_stylesheet_is_served_as_css(client):
 
 
 # --- coverage sections --------------------------------------------------------------------------
+def _source_facts(article_id, *texts, details=()):
+    return {"article_id": article_id, "also_in": [], "facts": [
+        {"article_id": article_id, "sentence": i, "lang": "fr", "text": t, "details": list(details)}
+        for i, t in enumerate(texts)]}
+
+
 @pytest.fixture
 def fake_coverage(monkeypatch):
-    """A stand-in ``couverture.coverage`` (the real one is built elsewhere) returning a full view."""
-    module = types.ModuleType("couverture.coverage")
+    """The coverage stage's StoryView, made by hand in its real shape (the stage itself is
+    tested elsewhere): what the page draws from each section."""
+    from couverture.coverage import StoryView
+    from couverture.web import coverage_view
+
     calls = []
 
-    def story_view(store, story_id, articles):
+    def build_story_view(store, story_id, preferred_lang=None, accept_language=None):
         calls.append(story_id)
-        ids = [a.id for a in articles]
-        return {
-            "summary": [{"text": "Putin left the door open to arming North Korea.", "citations": ids[:2]},
-                        {"text": "<script>alert('summary')</script>", "citations": ids[:1]}],
-            "quotes": [{"speaker": "Vladimir Poutine", "text": "Je n'exclus pas cette possibilité", "article_id": ids[0]}],
-            "shared_facts": [{"text": "The visit took place in Hanoi.", "article_ids": ids}],
-            "unique_facts": {ids[-1]: ["Only this source mentions the missiles."]},
-            "divergences": [{"topic": "Which weapons", "variants": [{"text": "arms", "article_ids": ids[:1]},
-                                                                   {"text": "missiles", "article_ids": ids[1:2]}]}],
-            "copies": [{"article_id": ids[-1], "original_id": ids[0], "kind": "translation", "score": 0.91}],
-        }
+        ids = [a.id for a in store.story_articles(story_id)]
+        return StoryView(
+            id=story_id, headline="", lang="fr",
+            summary=[{"text": "Putin left the door open to arming North Korea.", "lang": "fr", "article_id": ids[0],
+                      "sentence": 0, "article_ids": ids[:2], "fact": "f1", "score": 1.0},
+                     {"text": "<script>alert('summary')</script>", "lang": "fr", "article_id": ids[0], "sentence": 1,
+                      "article_ids": ids[:1], "fact": "f2", "score": 0.5}],
+            quotes=[{"text": "Je n'exclus pas cette possibilité", "lang": "fr", "speaker": "Vladimir Poutine",
+                     "role": "président russe", "article_ids": ids[:1], "kind": "direct", "versions": []},
+                    {"text": "he would not rule it out", "lang": "fr", "speaker": None, "role": None,
+                     "article_ids": ids[1:], "kind": "reported", "versions": []}],
+            shared_facts=[{"id": "f1", "text": "The visit took place in Hanoi.", "lang": "fr", "article_ids": ids,
+                           "sources": 2, "statements": []}],
+            unique_facts=[_source_facts(ids[-1], "Only this source mentions the missiles.", details=["Otan"])],
+            divergences=[{"kind": "number", "what": "deaths", "versions": [
+                {"value": "48", "article_ids": ids[:1], "statements": []},
+                {"value": "55", "article_ids": ids[1:2], "statements": []}]}],
+            copies=[{"kind": "translation", "article_id": ids[-1], "original_id": ids[0], "similarity": 0.91,
+                     "languages": ["it", "fr"], "agencies": []}],
+        )
 
-    module.story_view = story_view
-    module.calls = calls
-    monkeypatch.setitem(sys.modules, "couverture.coverage", module)
-    return module
+    monkeypatch.setattr(coverage_view, "build_story_view", build_story_view)
+    build_story_view.calls = calls
+    return build_story_view
 
 
-def test_coverage_sections_render_when_the_module_exists(client, seeds_story, fake_coverage):
+def test_coverage_sections_render_from_the_story_view(client, seeds_story, fake_coverage):
     html = client.get(f"/stories/{seeds_story}").text
     markup = Markup(html)
     text = markup.plain
@@ -383,7 +398,10 @@ def test_coverage_sections_render_when_the_module_exists(client, seeds_story, fa
         assert heading in [Markup(h).plain for h in re.findall(r"<h2[^>]*>.*?</h2>", html)], heading
     assert "Putin left the door open to arming North Korea. [1][2]" in text or (
         "Putin left the door open to arming North Korea." in text and "[1]" in text)
-    assert "Vladimir Poutine" in text and "Je n'exclus pas cette possibilité" in text
+    assert "Vladimir Poutine président russe" in text and "Je n'exclus pas cette possibilité" in text
+    assert "Speaker unknown" in text and "(reported speech)" in text
+    assert "Only this source mentions the missiles. (only here: Otan)" in text
+    assert re.search(r"deaths \(number\): 48 \[\d\] 55 \[\d\]", text), text
     assert "<script>alert('summary')</script>" in text and not markup.all("script")
     assert "is a translation of" in text and "similarity 0.91" in text
     cites = [a["href"] for a in markup.all("a") if a.get("class") == "cite"]
@@ -391,76 +409,35 @@ def test_coverage_sections_render_when_the_module_exists(client, seeds_story, fa
     assert fake_coverage.calls == [seeds_story]
     api = client.get(f"/api/stories/{seeds_story}").json()
     assert api["coverage"]["quotes"][0]["speaker"] == "Vladimir Poutine"
-
-
-def test_coverage_sections_from_the_story_view_shapes(client, seeds_story, monkeypatch):
-    """The shapes couverture.coverage's StoryView uses: a dataclass of lists of dicts."""
-    from dataclasses import dataclass, field
-
-    @dataclass
-    class StoryView:
-        id: str
-        summary: list = field(default_factory=list)
-        quotes: list = field(default_factory=list)
-        shared_facts: list = field(default_factory=list)
-        unique_facts: list = field(default_factory=list)
-        divergences: list = field(default_factory=list)
-        copies: list = field(default_factory=list)
-
-    module = types.ModuleType("couverture.coverage")
-
-    def build_story_view(store, story_id, preferred_lang=None, embedder=None):
-        ids = [a.id for a in store.story_articles(story_id)]
-        return StoryView(
-            id=story_id,
-            summary=[{"text": "Sentence one.", "article_ids": ids, "fact": "f1"}],
-            quotes=[{"text": "Nous nous réservons le droit", "speaker": "Vladimir Poutine", "role": "président russe",
-                     "article_ids": ids[:1], "kind": "direct"},
-                    {"text": "he would not rule it out", "speaker": None, "role": None, "article_ids": ids[1:],
-                     "kind": "reported"}],
-            unique_facts=[{"article_id": ids[0], "also_in": [], "facts": [{"text": "Only here.", "details": ["Otan"]}]}],
-            divergences=[{"kind": "deaths", "what": "deaths", "versions": [{"value": "48", "article_ids": ids[:1]},
-                                                                        {"value": "55", "article_ids": ids[1:]}]}],
-            copies=[{"kind": "copy", "article_id": ids[1], "original_id": ids[0], "similarity": 0.98}],
-        )
-
-    module.build_story_view = build_story_view
-    monkeypatch.setitem(sys.modules, "couverture.coverage", module)
-    html = client.get(f"/stories/{seeds_story}").text
-    text = Markup(html).plain
-    assert "Vladimir Poutine président russe" in text and "« " not in text
-    assert "Speaker unknown" in text and "(reported speech)" in text
-    assert "Only here. (only here: Otan)" in text
-    assert re.search(r"deaths: 48 \[\d\] 55 \[\d\]", text), text
-    assert "is a copy of" in text and "similarity 0.98" in text
-    assert 'href="#summary-heading"' in html and 'href="#divergences-heading"' in html
-    api = client.get(f"/api/stories/{seeds_story}").json()
     assert api["coverage"]["divergences"][0]["versions"][1]["value"] == "55"
 
 
-def test_coverage_sections_absent_without_the_module(client, seeds_story, monkeypatch):
-    monkeypatch.setitem(sys.modules, "couverture.coverage", None)  # import fails
-    html = client.get(f"/stories/{seeds_story}").text
-    assert "coverage-summary" not in html and "Who said what" not in html
+def test_a_section_key_the_records_do_not_declare_is_an_error_not_a_vanishing_section():
+    from couverture.coverage import StoryView
+    from couverture.web.coverage_view import sections_of
+
+    view = StoryView(id="s", headline="", summary=[{"text": "A sentence.", "citations": ["a"]}])
+    with pytest.raises(ValueError, match="unknown key"):
+        sections_of(view)
+
+
+def test_a_failing_coverage_stage_does_not_break_the_page(client, seeds_story, monkeypatch):
+    from couverture.web import coverage_view
+
+    def build_story_view(*args, **kwargs):
+        raise RuntimeError("coverage bug")
+
+    monkeypatch.setattr(coverage_view, "build_story_view", build_story_view)
+    response = client.get(f"/stories/{seeds_story}")
+    assert response.status_code == 200 and "Sources" in response.text and "Who said what" not in response.text
     assert client.get(f"/api/stories/{seeds_story}").json()["coverage"] is None
 
 
-def test_a_failing_coverage_module_does_not_break_the_page(client, seeds_story, monkeypatch):
-    module = types.ModuleType("couverture.coverage")
-
-    def story_view(store, story_id):
-        raise RuntimeError("coverage bug")
-
-    module.story_view = story_view
-    monkeypatch.setitem(sys.modules, "couverture.coverage", module)
-    response = client.get(f"/stories/{seeds_story}")
-    assert response.status_code == 200 and "Sources" in response.text and "Who said what" not in response.text
-
-
 def test_empty_coverage_sections_are_not_rendered(client, seeds_story, monkeypatch):
-    module = types.ModuleType("couverture.coverage")
-    module.story_view = lambda story_id: {"summary": [], "quotes": {}, "copies": []}
-    monkeypatch.setitem(sys.modules, "couverture.coverage", module)
+    from couverture.coverage import StoryView
+    from couverture.web import coverage_view
+
+    monkeypatch.setattr(coverage_view, "build_story_view", lambda store, story_id, *a, **k: StoryView(story_id, ""))
     html = client.get(f"/stories/{seeds_story}").text
     assert 'class="coverage' not in html
 

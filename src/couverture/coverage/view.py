@@ -52,8 +52,25 @@ class StoryView:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "StoryView":
-        """The view back from :meth:`to_json` (how views are stored in the database)."""
-        return cls(**{key: data[key] for key in JSON_KEYS})
+        """The view back from :meth:`to_json` (how views are stored in the database),
+        each section checked against its record (``coverage.sections``): a stored view
+        of another shape is an error, never a view with a section silently missing."""
+        unknown = set(data) - set(JSON_KEYS)
+        if unknown:
+            raise ValueError(f"StoryView: unknown key(s) {sorted(unknown)}")
+        view = cls(**{key: data[key] for key in JSON_KEYS})
+        view.check()
+        return view
+
+    def check(self) -> None:
+        """Read every section through its record; raises ``ValueError`` on a key none declares."""
+        from . import sections
+
+        for name, record in (("sources", sections.Source), ("timeline", sections.TimelineEntry),
+                             ("summary", sections.SummarySentence), ("quotes", sections.Quote),
+                             ("shared_facts", sections.SharedFact), ("unique_facts", sections.SourceFacts),
+                             ("divergences", sections.Divergence), ("copies", sections.CopyLink)):
+            sections.records(record, getattr(self, name))
 
     def source(self, article_id: str) -> dict | None:
         return next((s for s in self.sources if s["article_id"] == article_id), None)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from ..store import Store
 from ..store.search import query_words, snippet_text
 from . import queries
-from .coverage_view import story_coverage, to_jsonable
+from .coverage_view import story_coverage
 from .errors import ERROR_RESPONSES, BadParameters, problem
 from .params import LANG_PATTERN, MAX_PAGE, MAX_QUERY_CHARS, checked, reader_lang_param
 from .queries import MAX_PER_PAGE, Filters
@@ -155,11 +155,10 @@ def get_story(story_id: str, store: StoreDep, request: Request,
     if summary is None:
         raise HTTPException(404, f"no story {story_id!r}")
     sources = queries.story_sources(store.engine, resolved)
-    coverage = story_coverage(store, resolved, lambda: store.story_articles(resolved), reader_lang_param(lang),
-                              request.headers.get("accept-language"))
+    coverage = story_coverage(store, resolved, reader_lang_param(lang), request.headers.get("accept-language"))
     return StoryDetail(
         **story_out(summary).model_dump(), articles=[article_brief(a) for a in sources],
-        coverage=to_jsonable(coverage.raw) if coverage is not None else None,
+        coverage=coverage.raw.to_json() if coverage is not None else None,
         related=related_out(find_related(store, resolved)),
     )
 

@@ -60,8 +60,7 @@ def story_page(request: Request, story_id: str):
     numbering = {a.id: n for n, a in enumerate(
         (a for outlets in by_language.values() for group in outlets.values() for a in group), start=1)}
     lang = reader_lang_param(request.query_params.get("lang"))
-    coverage = story_coverage(store, resolved, lambda: store.story_articles(resolved), lang,
-                              request.headers.get("accept-language"))
+    coverage = story_coverage(store, resolved, lang, request.headers.get("accept-language"))
     reader = coverage.lang if coverage is not None else None
     response = render(
         "story.html", story=summary, sources=sources, by_language=by_language, classes=classes,
