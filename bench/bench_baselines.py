@@ -65,11 +65,11 @@ from sklearn.metrics.pairwise import cosine_distances
 
 from couverture.cluster import OnlineClusterer
 from couverture.cluster.similarity import default_decision_model, default_merge_model
-from couverture.eval import training_data
 from couverture.eval.datasets import multinews_hard_negatives
 from couverture.eval.metrics import bcubed, hard_negatives_merged, heldout_scores, pairwise
-from couverture.eval.runner import (DATE_MODES, HELD_OUT_FOLDS, _recipe_for, analyze_labelled, crossfit_predictions,
-                                    load_dataset, with_dates)
+from couverture.eval.runner import DATE_MODES, analyze_labelled, load_dataset, with_dates
+from couverture.learn import recipe
+from couverture.learn.heldout import HELD_OUT_FOLDS, _recipe_for, crossfit_predictions
 from couverture.pipeline import cluster_articles, stream_order
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -305,9 +305,9 @@ def prepare(name: str) -> Prepared:
     the training recipe holds them, so that fold indices agree)."""
     started = time.perf_counter()
     if name == "ecbplus":
-        data = training_data.analyzed_ecbplus()
+        data = recipe.analyzed_ecbplus()
     elif name == "multinews_dev":
-        data = training_data.analyzed_multinews()
+        data = recipe.analyzed_multinews()
     else:
         data = analyze_labelled(load_dataset(name))
     return Prepared(name, data.articles, data.features, data.gold, data.groups, len(data.errors),

@@ -24,7 +24,7 @@ PAIRWISE_FLOOR = 0.93
 
 
 def main() -> int:
-    from couverture.eval import evaluate
+    from couverture.learn import evaluate
 
     started = time.perf_counter()
     result = evaluate("ecbplus")

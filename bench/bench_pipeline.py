@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from couverture.engine import ingest_documents
-from couverture.eval import evaluate
+from couverture.learn import evaluate
 from couverture.eval.datasets import ecbplus_path
 from couverture.models import RawDocument
 from couverture.store import Store

@@ -1,7 +1,7 @@
 """Train the shipped join and merge decisions (src/couverture/cluster/decision_model.json
 and merge_model.json).
 
-Training data: the recipe of `couverture.eval.training_data` (read its doc): the
+Training data: the recipe of `couverture.learn.recipe` (read its doc): the
 ECB+ stream (all 982 documents, seeded shuffle, gold `event_cluster`), the
 multinews_dev stream (155 real articles in 20 languages, publication order as an
 ingest reads them, gold `story`; and the same with a seeded half of its dates removed,
@@ -10,9 +10,9 @@ SemEval-2022 Task 8 pairs (article-vs-one-article rows, same story when Overall 
 different when Overall >= 2.5). Join rows are article-vs-candidate-story rows of each
 stream replayed with its gold stories as state; the join threshold is the one with the
 best mean BCubed F1 over the streams without merges. The merge model is then fitted on
-story-vs-story pairs from those clusterings (`training.merge_rows`) and its threshold
+story-vs-story pairs from those clusterings (`learn.training.merge_rows`) and its threshold
 chosen the same way, with merges. Last, the regroup's pair model is fitted on article
-pairs of the streams (`training.pair_decision_rows`) plus the SemEval pairs, and the
+pairs of the streams (`learn.training.pair_decision_rows`) plus the SemEval pairs, and the
 regroup's linkage, threshold and cut ratio are chosen with everything in place.
 
 The short-text decisions (short_decision_model.json, short_merge_model.json: join
@@ -35,10 +35,10 @@ import sys
 from couverture.cluster.similarity import (
     DEFAULT_MERGE_MODEL_PATH, DEFAULT_MODEL_PATH, DEFAULT_SHORT_MERGE_MODEL_PATH, DEFAULT_SHORT_MODEL_PATH,
 )
-from couverture.cluster.training import train_on_stream, train_on_streams
+from couverture.learn.training import train_on_stream, train_on_streams
 from couverture.eval.datasets import load_googlenews_fr
 from couverture.eval.runner import analyze_labelled
-from couverture.eval.training_data import shipped_recipe
+from couverture.learn.recipe import shipped_recipe
 
 
 def _fold_same_lang(bias: float, weights: dict[str, float]) -> float:

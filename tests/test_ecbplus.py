@@ -21,7 +21,7 @@ shipped figure and the better of the two variants: either one breaking fails her
 import json
 
 from conftest import DATA
-from couverture.eval import evaluate
+from couverture.learn import evaluate
 
 TOPICS = (25, 27, 29, 31, 35, 37)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from conftest import SEEDS
 from couverture.cluster import DecisionModel, OnlineClusterer, default_decision_model
 from couverture.cluster.similarity import default_merge_model
-from couverture.cluster.training import never_merge
+from couverture.learn.search import never_merge
 from couverture.cluster.profile import ArticleProfile
 from couverture.engine import ingest_paths
 from couverture.extract import extract_article

@@ -12,8 +12,9 @@ from couverture.cluster import DecisionModel, OnlineClusterer, StoryProfile, def
 from couverture.cluster.profile import ArticleProfile
 from couverture.cluster.regroup import (CUT_POWER, cut_cohesion, fiedler_cut, linkage_groups, pair_probabilities,
                                         regroup_labels, split_incohesive)
-from couverture.cluster import training
-from couverture.cluster.training import never_merge, pair_decision_rows, plateau_middle
+from couverture.learn import search
+from couverture.learn.search import never_merge, plateau_middle
+from couverture.learn.training import pair_decision_rows
 from couverture.engine import ingest_documents
 from couverture.extract import extract_article
 from couverture.models import RawDocument
@@ -247,10 +248,10 @@ def test_regroup_choice_takes_the_middle_of_tied_cut_ratios(monkeypatch):
         decision = make_clusterer().decision
         return scores[(decision.regroup_linkage, decision.regroup_threshold, decision.regroup_split)]
 
-    monkeypatch.setattr(training, "_bcubed_f1", score_of)
+    monkeypatch.setattr(search, "_bcubed_f1", score_of)
     join = DecisionModel(0.0, {}, regroup_threshold=0.2)
-    stream = training.LabelledStream([], [], [], [])
-    assert training.choose_regroup(join, never_merge(), [stream], choices) == (("weighted", 0.1, 0.4), 0.962)
+    stream = search.LabelledStream([], [], [], [])
+    assert search.choose_regroup(join, never_merge(), [stream], choices) == (("weighted", 0.1, 0.4), 0.962)
 
 
 def test_split_leaves_small_groups_and_lone_outliers_alone():

@@ -9,7 +9,7 @@ from couverture.cluster import DecisionModel, OnlineClusterer, default_decision_
 from couverture.cluster.online import SHORT_TERMS
 from couverture.cluster.profile import ArticleProfile
 from couverture.cluster.similarity import default_merge_model, default_short_decision_model, default_short_merge_model
-from couverture.cluster.training import never_merge
+from couverture.learn.search import never_merge
 
 ALWAYS = DecisionModel(bias=50.0, weights={}, threshold=0.5)
 NEVER = DecisionModel(bias=-50.0, weights={}, threshold=0.5)
@@ -35,16 +35,16 @@ def test_shipped_short_text_decisions_come_only_with_the_shipped_full_length_one
     default = OnlineClusterer()
     shipped_short = default_short_decision_model()
     assert shipped_short is not None and default_short_merge_model() is not None
-    assert default.short_decision.weights == shipped_short.weights
-    assert default.short_decision.weights != default_decision_model().weights
+    assert default.short_join_model.weights == shipped_short.weights
+    assert default.short_join_model.weights != default_decision_model().weights
     own = DecisionModel(bias=-1.0, weights={"dense": 2.0}, threshold=0.4)
     custom = OnlineClusterer(decision=own)
-    assert custom.short_decision is own  # a fitted decision judges every article it is given
+    assert custom.short_join_model is own  # a fitted decision judges every article it is given
     # Merges stay the shipped pair (full-length and short-text) until a merge decision is given.
-    assert custom.short_merge_decision.weights == default_short_merge_model().weights
+    assert custom.short_merge_model.weights == default_short_merge_model().weights
     fitted = OnlineClusterer(decision=own, merge_decision=never_merge())
-    assert fitted.short_merge_decision is fitted.merge_decision
-    assert fitted.short_merge_decision.weights != default_merge_model().weights
+    assert fitted.short_merge_model is fitted.merge_model
+    assert fitted.short_merge_model.weights != default_merge_model().weights
 
 
 def test_a_story_of_headlines_merges_by_the_short_text_merge_decision():

@@ -1,11 +1,12 @@
 """Training: how grid settings are chosen over several labelled streams, and how rows of
-streams of very different sizes are weighed (cluster/training.py)."""
+streams of very different sizes are weighed (learn/search.py, learn/training.py)."""
 from __future__ import annotations
 
 import pytest
 
-from couverture.cluster import training
-from couverture.cluster.training import LabelledStream, _best_setting, _pooled
+from couverture.learn import search
+from couverture.learn.search import LabelledStream, _best_setting
+from couverture.learn.training import _pooled
 
 
 def test_a_setting_that_gives_up_one_stream_for_another_loses(monkeypatch):
@@ -20,7 +21,7 @@ def test_a_setting_that_gives_up_one_stream_for_another_loses(monkeypatch):
         return table[(streams[id(articles)], make_clusterer())]
 
     # Each stream's (empty) articles list tells the streams apart here.
-    monkeypatch.setattr(training, "_bcubed_f1", f1)
+    monkeypatch.setattr(search, "_bcubed_f1", f1)
     value, score = _best_setting([0.1, 0.2, 0.3], [english, multilingual], lambda v: v)
     assert value == 0.3 and score == pytest.approx((0.93 + 0.88) / 2)
     # One stream alone: its best F1.

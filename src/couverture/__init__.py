@@ -28,7 +28,7 @@ _EXPORTS = {
     "bcubed": ".eval",
     "clean_text": ".extract",
     "cluster_articles": ".pipeline",
-    "evaluate": ".eval",
+    "evaluate": ".learn",
     "extract_article": ".extract",
     "ingest_documents": ".engine",
     "ingest_paths": ".engine",

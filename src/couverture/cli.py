@@ -248,7 +248,8 @@ def eval_command(dataset, gold_field, text_field, order, seed, folds, dates, as_
     DATASET is `ecbplus` (../shared/data/ecbplus), `googlenews_fr`, `multinews_dev`,
     or a JSONL path with a gold field.
     """
-    from .eval.runner import DATE_MODES, evaluate
+    from .eval.runner import DATE_MODES
+    from .learn import evaluate
 
     modes = DATE_MODES if dates == "all" else (dates,)
     try:

@@ -138,7 +138,7 @@ def _load_dormant(store: Store, clusterer: OnlineClusterer, articles: list[Artic
     dates beside it in this call. Returns how many were kept."""
     if all(a.published is not None for a in articles) or all(a.published is None for a in articles):
         return 0  # all dated: bounds are right; all undated: the load had no bounds
-    room = min(clusterer.max_active - len(clusterer.stories), clusterer.max_dormant - len(clusterer.dormant))
+    room = min(clusterer.max_active - len(clusterer.stories), clusterer.dormant_limit - len(clusterer.dormant))
     kept = _stored_stories(store, clusterer, room, (clusterer.stories, clusterer.dormant))
     for story in reversed(kept):  # the oldest first: the first the dormant cap drops
         clusterer.keep_dormant(story)

@@ -12,14 +12,14 @@ story holding the other, averaged over both directions. ``pair_probabilities``
 computes it for all pairs at once with sparse products; ``tests/test_regroup.py``
 checks it against ``pair_features`` pair by pair. The model is the join decision's
 pair model (``DecisionModel.pair_model``): the same features, weighted by a logistic
-regression fitted on article pairs (``training.pair_decision_rows``), since the join
+regression fitted on article pairs (``learn.training.pair_decision_rows``), since the join
 weights, fitted on article-vs-story rows, score single articles low and flat. A
 model without one scores pairs with the join weights themselves: the similarity that
 bench/bench_semeval.py measures.
 
 Groups join while their linkage similarity clears the decision's regroup threshold.
 Two linkages are offered, and training picks one with the threshold
-(``training.choose_regroup``): *average* (the mean over all pairs across the two
+(``learn.search.choose_regroup``): *average* (the mean over all pairs across the two
 groups) and *weighted* (WPGMA: a merged group's similarity to a third is the plain
 mean of its two halves', so a large half does not outvote a small one).
 

@@ -180,7 +180,7 @@ class DecisionModel:
     # window. Fitted with the regroup, on the streams that carry dates.
     regroup_run_gap: float | None = None
     # The regroup's own pair model (same features, weights fitted on article pairs by
-    # training.pair_decision_rows); None: the regroup scores pairs with this model.
+    # learn.training.pair_decision_rows); None: the regroup scores pairs with this model.
     pair_bias: float | None = None
     pair_weights: dict[str, float] | None = None
 

@@ -25,9 +25,9 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..cluster.training import LabelledStream
+from ..eval.datasets import load_ecbplus, load_multinews_dev
 from ..pipeline import stream_order
-from .datasets import load_ecbplus, load_multinews_dev
+from .search import LabelledStream
 
 # How much the multinews stream weighs against the ECB+ stream (see the module doc).
 MULTINEWS_WEIGHT = 1.0
@@ -37,7 +37,7 @@ SEED = 0
 
 @dataclass
 class Recipe:
-    """Streams and extra pair rows for ``cluster.training.train_on_streams``."""
+    """Streams and extra pair rows for ``learn.training.train_on_streams``."""
 
     streams: list[LabelledStream] = field(default_factory=list)
     extra_rows: tuple[list, list[int]] = ([], [])
@@ -54,7 +54,7 @@ _cache = _Sets()
 
 
 def analyzed_ecbplus():
-    from .runner import analyze_labelled
+    from ..eval.runner import analyze_labelled
 
     if _cache.ecbplus is None:
         _cache.ecbplus = analyze_labelled(load_ecbplus())
@@ -62,7 +62,7 @@ def analyzed_ecbplus():
 
 
 def analyzed_multinews():
-    from .runner import analyze_labelled
+    from ..eval.runner import analyze_labelled
 
     if _cache.multinews is None:
         _cache.multinews = analyze_labelled(load_multinews_dev())
@@ -71,7 +71,7 @@ def analyzed_multinews():
 
 def semeval_rows(analyzer=None) -> tuple[list, list[int]]:
     """SemEval pairs as join rows: same story (Overall <= 1.5) or not (>= 2.5)."""
-    from .semeval import semeval_pair_features
+    from ..eval.semeval import semeval_pair_features
 
     if _cache.semeval is None:
         pairs = semeval_pair_features(analyzer=analyzer)
@@ -93,7 +93,7 @@ def dated_streams(data, name: str, weight: float, keep: set[int] | None = None) 
     """A dated set as two streams: as given, in publication order, and with a seeded
     half of its dates removed (votes in grid choices only), so that the thresholds
     chosen hold when dates are missing too."""
-    from .runner import with_dates
+    from ..eval.runner import with_dates
 
     indices = [i for i in range(len(data.articles)) if keep is None or i in keep]
     streams = []

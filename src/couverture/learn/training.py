@@ -9,38 +9,18 @@ article-vs-one-article-story rows.
 """
 from __future__ import annotations
 
-import math
-import multiprocessing
-import os
-
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..cluster import OnlineClusterer
+from ..cluster.passes import story_as_article
+from ..cluster.profile import ArticleProfile, StoryProfile
+from ..cluster.regroup import pair_feature_matrices, probabilities_of_features
+from ..cluster.similarity import DecisionModel, default_decision_model, pair_features
 from ..models import Article, Features
-from .online import OnlineClusterer
-from .profile import ArticleProfile, StoryProfile
-from .regroup import LINKAGES, pair_feature_matrices, probabilities_of_features
-from .similarity import DecisionModel, default_decision_model, pair_features
-
-
-@dataclass
-class LabelledStream:
-    """A labelled stream to learn from: articles with their features and gold stories,
-    replayed in ``order``. Rows are drawn from every stream that is not ``score_only``;
-    the rows of one stream together weigh ``weight`` times as much as those of the
-    first stream (whatever their number), and every grid choice maximises the mean
-    BCubed F1 over the streams, each counted ``weight`` times. A ``score_only`` stream
-    (the same articles with half their dates removed, say) only votes in those choices."""
-
-    articles: Sequence[Article]
-    features: Sequence[Features]
-    gold: Sequence[str]
-    order: Sequence[int]
-    weight: float = 1.0
-    name: str = "stream"
-    score_only: bool = False
+from .search import (LabelledStream, choose_merge_threshold, choose_regroup, choose_run_gap, choose_threshold,
+                     model_with, never_merge)
 
 
 def stream_rows(
@@ -64,14 +44,7 @@ def stream_rows(
         if target is None or target not in clusterer.stories:
             target = f"gold-{gold[index]}"
             gold_to_story[gold[index]] = target
-            clusterer.stories[target] = StoryProfile(id=target)
-        story = clusterer.stories[target]
-        story.add(profile)
-        clusterer._tick += 1
-        clusterer._touched[target] = clusterer._tick
-        clusterer._set_row(story)
-        for atom in profile.entities:
-            clusterer._entity_index[atom].add(target)
+        clusterer.attach(profile, target)
     return rows, labels
 
 
@@ -114,138 +87,6 @@ def fit_decision(rows: list[dict[str, float]], labels: list[int], c: float = 1.0
     return DecisionModel(bias=round(float(model.intercept_[0]), 4), weights=weights, threshold=threshold)
 
 
-THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
-MERGE_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99)
-REGROUP_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5)
-# The cut of look-alike stories (regroup.split_incohesive) pays when the linkage gathers
-# generously, so its ratios are tried with the lower thresholds only. The cut reads the
-# pair probabilities raised to regroup.CUT_POWER, hence ratios well under 1. (A finer
-# grid, 9 thresholds and 7 ratios, took 88 replays of every training stream for
-# differences within the noise of one fold; see bench/RESULTS.md.)
-REGROUP_SPLITS = (0.4, 0.5, 0.6)
-REGROUP_SPLIT_THRESHOLDS = (0.1, 0.15, 0.2, 0.3)
-REGROUP_CHOICES = tuple((method, value, None) for method in LINKAGES for value in REGROUP_THRESHOLDS) + tuple(
-    (method, value, ratio) for method in LINKAGES for value in REGROUP_SPLIT_THRESHOLDS for ratio in REGROUP_SPLITS)
-
-
-def never_merge() -> DecisionModel:
-    """A merge model that never fires: to fit and tune the join decision on its own."""
-    return DecisionModel(bias=-50.0, weights={}, threshold=1.0)
-
-
-def _bcubed_f1(articles, features, gold, order, make_clusterer) -> float:
-    """Mean BCubed F1 over the stream and the same stream reversed.
-
-    Online clustering depends on arrival order; scoring one order only makes the
-    chosen threshold jump between neighbours of the grid from one run to the next.
-    """
-    from ..eval.metrics import bcubed
-    from ..pipeline import cluster_articles
-
-    scores = []
-    for sequence in (list(order), list(reversed(order))):
-        predicted = cluster_articles(articles, features, make_clusterer(), order=sequence)
-        scores.append(bcubed([predicted[i] for i in sequence], [gold[i] for i in sequence]).f1)
-    return sum(scores) / len(scores)
-
-
-def _best_setting(values: Sequence, streams: Sequence[LabelledStream],
-                  clusterer_for: Callable[[object], OnlineClusterer],
-                  run_key: Callable[[object], object] = lambda value: None) -> tuple[object, float]:
-    """The value whose clusterer ``clusterer_for(value)`` loses least on the stream where
-    it loses most: each stream's BCubed F1 (on its order and the reverse) is compared
-    with the best any value of the grid reaches on that stream, and the value with the
-    smallest largest shortfall wins (each shortfall divided by the stream's ``weight``),
-    so that no stream is given up for another (ECB+'s English look-alike events for
-    multinews_dev's languages and missing dates, or the reverse). The score returned is
-    the weighted mean F1 over the streams. With one stream this is its best F1.
-
-    When neighbouring values of the grid tie for best (the training streams cannot tell
-    them apart: no story of theirs falls between them), the middle of that run of ties
-    is taken rather than its first value: it is the setting farthest from the edges
-    where the training score falls, so the least likely to sit on the wrong side of an
-    edge that moves a little on new data. Only neighbours with the same ``run_key`` form
-    a run (see ``plateau_middle``).
-    """
-    total = sum(stream.weight for stream in streams)
-    f1 = _grid_f1(values, streams, clusterer_for)
-    best = [max(row[k] for row in f1) for k in range(len(streams))]
-    regret = [-max((best[k] - row[k]) / streams[k].weight for k in range(len(streams))) for row in f1]
-    chosen, _ = plateau_middle(values, regret, run_key=run_key)
-    row = f1[list(values).index(chosen)]
-    return chosen, sum(stream.weight * score for stream, score in zip(streams, row)) / total
-
-
-# A grid replays every stream once per value: on a machine with several cores the
-# replays run in forked worker processes (the streams and the clusterer factory are
-# inherited, not pickled). GRID_WORKERS = 1 replays them here, one after the other.
-GRID_WORKERS = max(1, min(4, os.cpu_count() or 1))
-_GRID: tuple = ()  # (values, streams, clusterer_for) of the grid being scored, for forked workers
-
-
-def _grid_cell(cell: tuple[int, int]) -> float:
-    values, streams, clusterer_for = _GRID
-    value, stream = values[cell[0]], streams[cell[1]]
-    return _bcubed_f1(stream.articles, stream.features, stream.gold, stream.order, lambda: clusterer_for(value))
-
-
-def _grid_f1(values: Sequence, streams: Sequence[LabelledStream], clusterer_for) -> list[list[float]]:
-    """BCubed F1 of every value on every stream: ``[value][stream]``."""
-    global _GRID
-    cells = [(v, k) for v in range(len(values)) for k in range(len(streams))]
-    _GRID = (list(values), list(streams), clusterer_for)
-    try:
-        scores = None
-        if GRID_WORKERS > 1 and len(cells) > 1 and "fork" in multiprocessing.get_all_start_methods():
-            try:
-                with multiprocessing.get_context("fork").Pool(min(GRID_WORKERS, len(cells))) as pool:
-                    scores = pool.map(_grid_cell, cells, chunksize=1)
-            except OSError:  # no processes allowed here: score them in this one
-                scores = None
-        if scores is None:
-            scores = [_grid_cell(cell) for cell in cells]
-    finally:
-        _GRID = ()
-    return [scores[v * len(streams):(v + 1) * len(streams)] for v in range(len(values))]
-
-
-def plateau_middle(values: Sequence, scores: Sequence[float], tolerance: float = 1e-9,
-                   run_key: Callable[[object], object] = lambda value: None) -> tuple[object, float]:
-    """The middle value of the first run of consecutive ``values`` that share the best
-    score (for a run of even length, the later of its two middle values), with that score.
-
-    A run stops where ``run_key`` changes: in a grid flattened from several axes, two
-    neighbours in the list may differ in an outer axis (the last ratio of one threshold
-    and the first of the next), and a plateau is only meaningful along one axis.
-    """
-    if not values or len(values) != len(scores):
-        raise ValueError(f"plateau_middle needs one score per value (got {len(values)} values, {len(scores)} scores)")
-    finite = [score for score in scores if not math.isnan(score)]
-    if not finite:
-        raise ValueError("plateau_middle: every score is NaN")
-    best = max(finite)
-    start = next(i for i, score in enumerate(scores) if score >= best - tolerance)
-    end = start
-    while (end + 1 < len(scores) and scores[end + 1] >= best - tolerance
-           and run_key(values[end + 1]) == run_key(values[start])):
-        end += 1
-    middle = start + (end - start + 1) // 2
-    return values[middle], scores[middle]
-
-
-def _with(model: DecisionModel, **changes) -> DecisionModel:
-    """A copy of ``model`` (weights not shared) with some fields changed."""
-    return replace(model, weights=dict(model.weights), **changes)
-
-
-def choose_threshold(model: DecisionModel, streams: Sequence[LabelledStream],
-                     thresholds: Sequence[float] = THRESHOLDS) -> tuple[float, float]:
-    """The join threshold with the best BCubed F1 when clustering the training
-    ``streams`` without merges."""
-    return _best_setting(thresholds, streams, lambda value: OnlineClusterer(
-        decision=_with(model, threshold=value, regroup_threshold=None), merge_decision=never_merge()))
-
-
 def merge_rows(
     articles: Sequence[Article],
     features: Sequence[Features],
@@ -269,7 +110,7 @@ def merge_rows(
     }
     rows, labels = [], []
     for sid in sorted(clusterer.stories):
-        probe = clusterer._as_article(clusterer.stories[sid])
+        probe = story_as_article(clusterer.stories[sid])
         for other_id, dense in sorted(clusterer.candidates(probe).items()):
             if other_id == sid:
                 continue
@@ -277,13 +118,6 @@ def merge_rows(
             rows.append(pair_features(probe, other, clusterer.term_df, clusterer.entity_df, dense=dense))
             labels.append(int(majority[sid] == majority[other_id]))
     return rows, labels
-
-
-def choose_merge_threshold(join: DecisionModel, merge: DecisionModel, streams: Sequence[LabelledStream],
-                           thresholds: Sequence[float] = MERGE_THRESHOLDS) -> tuple[float, float]:
-    """The merge threshold with the best BCubed F1 on the training ``streams``."""
-    return _best_setting(thresholds, streams, lambda value: OnlineClusterer(
-        decision=join, merge_decision=_with(merge, threshold=value, regroup_threshold=None)))
 
 
 # The regroup's pair model learns from the pairs a regroup gets to see: those the join
@@ -336,32 +170,7 @@ def pair_decision_rows(
 
 def with_pair_model(join: DecisionModel, pair: DecisionModel) -> DecisionModel:
     """``join`` carrying ``pair``'s weights as the regroup's pair model."""
-    return _with(join, pair_bias=pair.bias, pair_weights=dict(pair.weights))
-
-
-def choose_regroup(join: DecisionModel, merge: DecisionModel, streams: Sequence[LabelledStream],
-                   choices: Sequence[tuple[str, float, float | None]] = REGROUP_CHOICES,
-                   ) -> tuple[tuple[str, float, float | None], float]:
-    """The regroup (linkage, threshold, split ratio) of ``join`` with the best BCubed F1
-    on the training ``streams``, joins and merges as fitted; on tied neighbours the
-    middle one, a run of ties being cut ratios of one linkage and threshold (the
-    grid's innermost axis)."""
-    return _best_setting(choices, streams, lambda choice: OnlineClusterer(
-        decision=_with(join, regroup_linkage=choice[0], regroup_threshold=choice[1], regroup_split=choice[2]),
-        merge_decision=merge), run_key=lambda choice: choice[:2])
-
-
-# Days without a dated article between two runs of dated ones above which the regroup
-# parts them (regroup.split_by_time); None: the clustering window (7 days).
-RUN_GAPS = (2.0, 3.0, 4.0, 5.0, None)
-
-
-def choose_run_gap(join: DecisionModel, merge: DecisionModel, streams: Sequence[LabelledStream],
-                   gaps: Sequence[float | None] = RUN_GAPS) -> tuple[float | None, float]:
-    """The regroup's run gap with the best training score, regroup as fitted: streams
-    without dates cannot tell the gaps apart, and leave the middle of the grid."""
-    return _best_setting(gaps, streams, lambda gap: OnlineClusterer(
-        decision=_with(join, regroup_run_gap=gap), merge_decision=merge))
+    return model_with(join, pair_bias=pair.bias, pair_weights=dict(pair.weights))
 
 
 def _pooled(streams: Sequence[LabelledStream], rows_of: Callable[[LabelledStream], tuple[list, list[int]]],
