@@ -19,11 +19,11 @@ from __future__ import annotations
 import json
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, bindparam, inspect, select, text
+from sqlalchemy import Connection, Engine, Table, bindparam, inspect, select, text
 
 from . import schema
 from .schema import SCHEMA_VERSION, meta
@@ -81,16 +81,16 @@ def schema_transaction(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
-def create_missing(engine: Engine, tables_metadata) -> None:
-    """Create the tables of ``tables_metadata`` (a part's own tables, such as the feed
-    registry's) that the database lacks, in a ``schema_transaction``; when none is
-    missing, nothing is locked or written."""
+def create_missing(engine: Engine, tables: Sequence[Table]) -> None:
+    """Create those of ``tables`` (a group made on demand, such as ``schema.FEED_TABLES``)
+    that the database lacks, in a ``schema_transaction``; when none is missing, nothing
+    is locked or written."""
     with engine.connect() as conn:
         present = inspect_database(conn).tables
-    if set(tables_metadata.tables) <= present:
+    if {t.name for t in tables} <= present:
         return
     with schema_transaction(engine) as conn:
-        tables_metadata.create_all(conn, checkfirst=True)
+        schema.metadata.create_all(conn, tables=list(tables), checkfirst=True)
 
 
 def upgrade(conn: Connection, found: Found) -> int:

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, and_, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..extract.outlets import KINDS, SEEN, SHIPPED, USER, OutletInfo, seen_outlet, shipped_outlets, site_domain
+from .convert import chunks
 from .schema import articles, outlets
 
 # What an article is shown under: its domain's row, else the name its input gave, else
@@ -42,9 +43,7 @@ def _info(row) -> OutletInfo:
 
 def _stored(conn: Connection, domains: Iterable[str]) -> dict[str, OutletInfo]:
     found: dict[str, OutletInfo] = {}
-    domains = list(dict.fromkeys(domains))
-    for start in range(0, len(domains), 500):
-        chunk = domains[start : start + 500]
+    for chunk in chunks(list(dict.fromkeys(domains)), 500):
         found.update((r.domain, _info(r)) for r in conn.execute(select(outlets).where(outlets.c.domain.in_(chunk))))
     return found
 
