@@ -123,15 +123,13 @@ def _to_1_base(conn: Connection) -> None:
 def _to_2_frequencies(conn: Connection) -> None:
     """Document frequencies from one compressed JSON value per name in ``meta``
     (rewritten whole by every batch) to the ``frequencies`` table, one row per key."""
-    from ..cluster.profile import DocumentFrequencies
     from .database import _save_frequencies
+    from .rows import StoredFrequencies
 
     _create(conn, schema.frequencies)
     for key, value in conn.execute(select(meta.c.key, meta.c.value).where(meta.c.key.like("df:%"))).all():
         data = json.loads(zlib.decompress(bytes.fromhex(value)).decode("utf-8"))
-        counts = DocumentFrequencies()
-        counts.docs = data["docs"]
-        counts.df = Counter(data["df"])
+        counts = StoredFrequencies(docs=data["docs"], df=Counter(data["df"]))
         _save_frequencies(conn, key[len("df:"):], counts, counts.df.keys())
         conn.execute(meta.delete().where(meta.c.key == key))
 
