@@ -170,11 +170,11 @@ def _to_4_article_versions(conn: Connection) -> None:
 def _to_5_outlets(conn: Connection) -> None:
     """Outlets in a table of their own (``store/outlets.py``): the shipped list, then each
     stored article's outlet worked out again by the rule ingest now follows
-    (``extract/outlets.py``): its domain from its URL; an agency's name in its outlet
+    (``publishers.py``): its domain from its URL; an agency's name in its outlet
     column becomes a credit; a name that was only its URL's host (what earlier versions
     stored when the input gave none) is no name. Articles are read and rewritten a page
     at a time, by id."""
-    from ..extract.outlets import page_credits, publisher
+    from ..publishers import page_credits, publisher
     from .outlets import note_seen, seed_shipped
 
     if "domain" not in {c["name"] for c in inspect(conn).get_columns("articles")}:
@@ -207,7 +207,7 @@ def _to_5_outlets(conn: Connection) -> None:
 def _old_host(url: str) -> str | None:
     """The outlet versions 1-4 stored for a page whose input gave no source: its host
     without "www." and the like."""
-    from ..extract.article import outlet_from_url
+    from ..publishers import outlet_from_url
 
     return outlet_from_url(url)
 

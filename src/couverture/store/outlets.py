@@ -1,8 +1,9 @@
 """The ``outlets`` table: one row per registrable domain, and how articles are named by it.
 
 Rows come from three places, and the later wins: the shipped list of major outlets
-and agencies (``extract/outlets.json``), what the ingested data says (a page's domain
-and the name its input gave), and the user (``couverture outlets set`` / ``import``).
+and agencies (``outlets.json``, read by ``publishers.py``), what the ingested data
+says (a page's domain and the name its input gave), and the user (``couverture
+outlets set`` / ``import``).
 An ingest never changes a user's row; it brings a shipped or seen row up to date with
 the shipped list of the code that runs it.
 
@@ -21,7 +22,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Connection, and_, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..extract.outlets import KINDS, SEEN, SHIPPED, USER, OutletInfo, seen_outlet, shipped_outlets, site_domain
+from ..publishers import KINDS, SEEN, SHIPPED, USER, OutletInfo, seen_outlet, shipped_outlets, site_domain
 from .convert import chunks
 from .schema import articles, outlets
 

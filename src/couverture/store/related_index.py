@@ -26,7 +26,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import Engine, create_engine, delete, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
