@@ -9,7 +9,8 @@ import pytest
 
 from couverture.coverage import compute_story_view, format_story_view
 from couverture.coverage.align import clauses
-from couverture.coverage.cache import CachedEmbedder, coverage_cache
+from couverture.coverage.cache import CachedEmbedder
+from couverture.store.schema import coverage_cache
 from couverture.coverage.copies import containment, shingles
 from couverture.coverage.divergence import overlap, quantities
 from couverture.extract import extract_article

@@ -18,7 +18,7 @@ from couverture.cli import main
 from couverture.engine import ingest_documents
 from couverture.errors import InputError
 from couverture.feeds import FetchError, Fetcher, documents_from_sources
-from couverture.feeds.state import FeedRegistry
+from couverture.store.feeds import FeedRegistry
 from couverture.feeds.watch import Watcher
 from couverture.models import Notice
 from feeds_http import EVENTS, Reply, article_page, article_text, fast_policy, rss2, server  # noqa: F401

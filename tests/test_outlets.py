@@ -25,7 +25,7 @@ from couverture.demo import demo_corpus_path
 from couverture.engine import ingest_paths
 from couverture.extract import extract_article
 from couverture.extract.credits import AGENCIES, trailing_agencies
-from couverture.extract.outlets import publisher, shipped_outlets, site_domain
+from couverture.publishers import publisher, shipped_outlets, site_domain
 from couverture.models import RawDocument
 from couverture.store import Store
 from couverture.web.app import create_app
@@ -89,7 +89,7 @@ def test_the_suffix_list_is_read_from_disk_never_downloaded(tmp_path):
         "import socket\n"
         "def refuse(*a, **k):\n    raise OSError('network used')\n"
         "socket.socket.connect = refuse; socket.create_connection = refuse; socket.getaddrinfo = refuse\n"
-        "from couverture.extract.outlets import site_domain\n"
+        "from couverture.publishers import site_domain\n"
         "print(site_domain('https://www.theguardian.com/world/x'), site_domain('https://news.bbc.co.uk/x'))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

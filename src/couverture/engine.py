@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from .analyze import Analyzer, USEEmbedder
 from .analyze.embed_worker import EmbeddingQueue, ProcessEmbedder
 from .cluster import ArticleProfile, OnlineClusterer
-from .cluster.profile import StoryProfile, entity_atoms
+from .cluster.profile import DocumentFrequencies, StoryProfile, entity_atoms
 from .errors import BrokenInstall, InputError
 from .ingest import DEFAULT_MAX_BYTES, read_inputs
 from .analyze.when import resolve_day
@@ -119,15 +119,34 @@ def restore_clusterer(store: Store, clusterer: OnlineClusterer | None = None, si
     """
     clusterer = clusterer or OnlineClusterer()
     if clusterer.member_loader is None:
-        clusterer.member_loader = store.story_member_profiles
-    clusterer.term_df = store.open_frequencies("terms")
-    clusterer.entity_df = store.open_frequencies("entities")
+        clusterer.member_loader = _member_loader(store)
+    clusterer.term_df = _stored_frequencies(store, "terms")
+    clusterer.entity_df = _stored_frequencies(store, "entities")
     _load_stories(store, clusterer, since, until)
     # Scoring a story reads the frequencies of all its keys: fetch them in one go.
     terms, entities = clusterer.active_keys()
     clusterer.term_df.ensure(terms)
     clusterer.entity_df.ensure(entities)
     return clusterer
+
+
+def _member_loader(store: Store):
+    """The clusterer's ``member_loader``: profiles of the stored articles of stories."""
+
+    def load(story_ids: list[str]) -> dict[str, list[ArticleProfile]]:
+        return {sid: [ArticleProfile.build(article, features) for article, features in members]
+                for sid, members in store.story_members(story_ids).items()}
+
+    return load
+
+
+def _stored_frequencies(store: Store, name: str) -> DocumentFrequencies:
+    """The stored document frequencies ``name`` with no key resident yet: counts are read
+    per key when needed (``DocumentFrequencies.ensure``), so opening costs the same
+    whatever the size of the archive's vocabulary."""
+    opened = DocumentFrequencies(loader=lambda keys: store.frequency_counts(name, keys))
+    opened.docs = store.frequency_docs(name)
+    return opened
 
 
 def _load_dormant(store: Store, clusterer: OnlineClusterer, articles: list[Article]) -> int:
@@ -152,9 +171,9 @@ def _stored_stories(store: Store, clusterer: OnlineClusterer, room: int, held, s
     or newer: it keeps its own), newest first."""
     chosen: list[StoryProfile] = []
     if room > 0:
-        for story in store.active_stories(clusterer.max_active, since=since, until=until):
-            if story.embedding_sum is not None and not any(story.id in ids for ids in held):
-                chosen.append(story)
+        for stored in store.active_stories(clusterer.max_active, since=since, until=until):
+            if stored.embedding_sum is not None and not any(stored.id in ids for ids in held):
+                chosen.append(StoryProfile(**vars(stored)))
                 if len(chosen) == room:
                     break
     return chosen

@@ -71,7 +71,7 @@ class Article:
     content_hash: str
     published: datetime | None = None
     url: str | None = None
-    outlet: str | None = None  # the outlet's name as the input gave it, never an agency's (extract/outlets.py)
+    outlet: str | None = None  # the outlet's name as the input gave it, never an agency's (publishers.py)
     domain: str | None = None  # the outlet: the page's registrable domain, or the one its given name stands for
     byline: str | None = None
     agencies: list[str] = field(default_factory=list)

@@ -5,9 +5,9 @@ covers only the title and lead), at about 60-100 texts a second on two cores, so
 vectors are cached by text (table ``coverage_cache``): a story that gains one article
 only pays for that article's sentences. Whole views are kept too (``view.py``).
 
-The table belongs to the store's schema (``store/schema.py``), made by its
-migrations; readers only add rows, and a database they cannot write to still gets
-its coverage, computed again next time.
+The table belongs to the store (``store/schema.py``, read and written by
+``store/coverage.py``); readers only add rows, and a database they cannot write to
+still gets its coverage, computed again next time.
 """
 from __future__ import annotations
 
@@ -16,10 +16,9 @@ import threading
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine
 
-from ..store.schema import coverage_cache
+from ..store.coverage import cached_vectors, save_vectors
 
 
 def _key(model: str, text: str) -> str:
@@ -46,13 +45,8 @@ class CachedEmbedder:
         found: dict[str, np.ndarray] = {k: self._memory[k] for k in keys if k in self._memory}
         missing = [k for k in dict.fromkeys(keys) if k not in found]
         if missing and self.engine is not None:
-            with self.engine.connect() as conn:
-                for start in range(0, len(missing), 500):
-                    chunk = missing[start : start + 500]
-                    for key, blob in conn.execute(
-                        select(coverage_cache.c.key, coverage_cache.c.vector).where(coverage_cache.c.key.in_(chunk))
-                    ):
-                        found[key] = np.frombuffer(blob, dtype=np.float32).copy()
+            for key, blob in cached_vectors(self.engine, missing).items():
+                found[key] = np.frombuffer(blob, dtype=np.float32).copy()
         todo = [(k, t) for k, t in dict(zip(keys, texts)).items() if k not in found]
         if todo:
             vectors = np.asarray(self.embedder.embed([t for _, t in todo]), dtype=np.float32)
@@ -71,17 +65,4 @@ class CachedEmbedder:
         return np.stack([found[k] for k in keys])
 
     def _store(self, rows: list[dict]) -> None:
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(coverage_cache.insert(), rows)
-        except IntegrityError:
-            # Another process cached some of them meanwhile: insert the rest one by one.
-            for row in rows:
-                try:
-                    with self.engine.begin() as conn:
-                        conn.execute(coverage_cache.insert(), [row])
-                except IntegrityError:
-                    pass
-        except Exception:
-            # A read-only database still gets a coverage page, only slower next time.
-            pass
+        save_vectors(self.engine, rows)

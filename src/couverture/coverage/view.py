@@ -6,13 +6,10 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, select
-from sqlalchemy.exc import SQLAlchemyError
 
-from ..store.schema import coverage_views
+from ..store.coverage import load_view, save_view, story_headline
 from .reader import language_label, reader_language
 from .sources import estimate_label
 
@@ -79,13 +76,6 @@ class StoryView:
 _views: "OrderedDict[tuple, StoryView]" = OrderedDict()
 _views_lock = threading.Lock()
 _embedders: dict = {}  # store URL -> coverage.cache.CachedEmbedder
-
-
-def _headline(store, story_id: str) -> str | None:
-    from ..store.schema import stories
-
-    with store.engine.connect() as conn:
-        return conn.execute(select(stories.c.headline).where(stories.c.id == story_id)).scalar()
 
 
 def build_story_view(store, story_id: str, preferred_lang: str | None = None, embedder=None,
@@ -170,30 +160,7 @@ def _compute(store, story_id: str, articles, preferred_lang: str | None, embedde
         cached = CachedEmbedder(embedder or _coverage_encoder(), store.engine)
         if embedder is None:
             _embedders[store.url] = cached
-    return compute_story_view(articles, story_id, _headline(store, story_id), cached, preferred_lang)
-
-
-# --- views kept in the database --------------------------------------------------------------
-
-
-def load_view(engine: Engine, key: str) -> dict | None:
-    """A stored view (``StoryView.to_json()``) by its key, or None."""
-    with engine.connect() as conn:
-        return conn.execute(select(coverage_views.c.view).where(coverage_views.c.key == key)).scalar()
-
-
-def save_view(engine: Engine, key: str, story_id: str, members: str, view: dict) -> None:
-    """Store a computed view, dropping the story's views of other member sets (stale
-    since an article joined or left). Best effort, as for vectors: another process may
-    have stored the same view meanwhile, and a read-only database keeps nothing."""
-    row = {"key": key, "story_id": story_id, "members": members, "view": view, "computed_at": datetime.now(timezone.utc)}
-    try:
-        with engine.begin() as conn:
-            conn.execute(delete(coverage_views).where(
-                and_(coverage_views.c.story_id == story_id, coverage_views.c.members != members)))
-            conn.execute(coverage_views.insert(), [row])
-    except SQLAlchemyError:
-        pass
+    return compute_story_view(articles, story_id, story_headline(store.engine, story_id), cached, preferred_lang)
 
 
 # --- text ------------------------------------------------------------------------------

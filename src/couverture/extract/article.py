@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 
 from ..errors import InputError
 from ..ingest.scrub import MAX_ID_CHARS, scrub, scrub_value
@@ -12,7 +10,7 @@ from ..models import Article, RawDocument
 from .boilerplate import clean_text, fold, lead_title, site_key
 from .dates import date_from_url, find_date, month_estimate, parse_date
 from .language import detect_language
-from .outlets import page_credits, publisher
+from ..publishers import outlet_from_url, page_credits, publisher  # noqa: F401  (outlet_from_url re-exported)
 
 MIN_TEXT_CHARS = 20  # shorter than a headline is not an article
 
@@ -22,14 +20,6 @@ _KNOWN_FIELDS = {"id", "url", "title", "published", "date", "source", "outlet", 
 def content_hash(title: str, text: str) -> str:
     """Fingerprint of what an article says, blind to case, accents, punctuation and spacing."""
     return hashlib.sha256(fold(title + "\n" + text).encode("utf-8")).hexdigest()[:32]
-
-
-def outlet_from_url(url: str | None) -> str | None:
-    if not url:
-        return None
-    host = urlsplit(url).hostname or ""
-    host = re.sub(r"^(?:www\d?|m|amp|mobile)\.", "", host.lower())
-    return host or None
 
 
 def _site_names(source, url: str | None) -> frozenset[str]:

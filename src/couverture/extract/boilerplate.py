@@ -14,9 +14,9 @@ about particular pages:
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
+from ..folding import fold, strip_accents  # noqa: F401  (re-exported: extract and analyze use them)
 from .credits import dateline_agencies, find_agencies, is_credit_line, parse_byline, trailing_agencies
 from .dates import DATE_LINE, find_date
 
@@ -92,43 +92,6 @@ def url_of_line(line: str) -> str | None:
     if not candidate.lower().startswith("http"):
         candidate = "http://" + candidate
     return candidate
-
-
-def _combining_marks() -> re.Pattern:
-    """A class of every combining mark in the Basic Multilingual Plane, as ranges."""
-    ranges: list[list[int]] = []
-    for code in range(0x10000):
-        if unicodedata.combining(chr(code)):
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1][1] = code
-            else:
-                ranges.append([code, code])
-    parts = (re.escape(chr(a)) + ("" if a == b else "-" + re.escape(chr(b))) for a, b in ranges)
-    return re.compile("[" + "".join(parts) + "]+")
-
-
-_MARKS = _combining_marks()  # about 6 ms at import; one regex pass replaces a per-character loop
-
-
-def strip_accents(text: str) -> str:
-    """``text`` decomposed (NFKD) without its combining marks: "Élysée" -> "Elysee"."""
-    if text.isascii():  # most of the text we fold: nothing to decompose or drop
-        return text
-    text = unicodedata.normalize("NFKD", text)
-    if text.isascii():
-        return text
-    if max(text) <= "\uffff":
-        return _MARKS.sub("", text)
-    # Marks outside the BMP are rare enough for the slow, exhaustive check.
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
-
-
-_NON_WORD = re.compile(r"[\W_]+")
-
-
-def fold(text: str) -> str:
-    """Case-, accent-, punctuation- and space-insensitive form, to compare lines."""
-    return _NON_WORD.sub(" ", strip_accents(text).lower()).strip()
 
 
 def _strip_bullets(line: str) -> str:

@@ -8,43 +8,7 @@ from __future__ import annotations
 
 import re
 
-# Canonical agency name -> spellings seen in credits (matched as whole words).
-AGENCIES: dict[str, tuple[str, ...]] = {
-    "AFP": ("AFP", "Agence France-Presse", "Agence France Presse"),
-    "Reuters": ("Reuters",),
-    "AP": ("AP", "Associated Press"),
-    "ANSA": ("ANSA",),
-    "dpa": ("dpa", "DPA", "Deutsche Presse-Agentur"),
-    "EFE": ("EFE",),
-    "Belga": ("Belga",),
-    "Europa Press": ("Europa Press",),
-    "AGI": ("AGI",),
-    "Adnkronos": ("Adnkronos",),
-    "APA": ("APA",),
-    "KNA": ("KNA",),
-    "epd": ("epd",),
-    "Keystone-ATS": ("Keystone-ATS", "ATS", "SDA"),
-    "Bloomberg": ("Bloomberg",),
-    "PA": ("PA Media",),
-    "ANP": ("ANP",),
-    "Lusa": ("Lusa",),
-    "PAP": ("PAP",),
-    "TASS": ("TASS",),
-    "Xinhua": ("Xinhua",),
-    "Yonhap": ("Yonhap",),
-    "Kyodo": ("Kyodo",),
-    "RIA Novosti": ("RIA Novosti", "RIA"),
-    "Interfax": ("Interfax",),
-    "Anadolu": ("Anadolu", "Anadolu Agency", "Anadolu Ajansı"),
-    "UPI": ("UPI", "United Press International"),
-    "AAP": ("AAP", "Australian Associated Press"),
-    "CP": ("The Canadian Press", "Canadian Press"),
-    "Jiji": ("Jiji", "Jiji Press"),
-    "PTI": ("PTI", "Press Trust of India"),
-    "IRNA": ("IRNA",),
-    "KCNA": ("KCNA",),
-    "SID": ("SID",),
-}
+from ..publishers import AGENCIES
 
 _AGENCY_PATTERNS = [
     (name, re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(s) for s in spellings) + r")(?![\w-])"))

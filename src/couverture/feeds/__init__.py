@@ -3,8 +3,8 @@
 Modules, in the order data flows: ``urls`` (canonical URLs, dates in URLs), ``fetch``
 (a careful HTTP client: address policy, caps, redirects, retries, robots.txt, rate
 limit), ``parse`` (feeds and OPML), ``documents`` (pages and entries -> RawDocuments),
-``state`` (the feed registry in the store's database), ``watch`` (the polling loop)
-and ``cli`` (the ``feeds`` and ``watch`` commands). The names below are the public API.
+``watch`` (the polling loop) and ``cli`` (the ``feeds`` and ``watch`` commands); the
+feed registry lives in the store (``store/feeds.py``). The names below are the public API.
 """
 from .._lazy import lazy_exports
 
@@ -13,9 +13,9 @@ from .._lazy import lazy_exports
 _EXPORTS = {
     "USER_AGENT": ".fetch",
     "BlockedAddress": ".fetch",
-    "Feed": ".state",
+    "Feed": "..store.feeds",
     "FeedError": ".parse",
-    "FeedRegistry": ".state",
+    "FeedRegistry": "..store.feeds",
     "FetchError": ".fetch",
     "FetchPolicy": ".fetch",
     "FetchResult": ".fetch",

@@ -68,7 +68,7 @@ def feeds_group() -> None:
 @_db_option
 def feeds_add(urls, interval, db):
     """Register feed URLs (RSS 0.9x/1.0/2.0 or Atom)."""
-    from .state import FeedRegistry
+    from ..store.feeds import FeedRegistry
 
     registry = FeedRegistry(_open(db))
     failed = False
@@ -91,7 +91,7 @@ def feeds_add(urls, interval, db):
 def feeds_import(opml, db):
     """Register every feed of an OPML subscription list."""
     from .parse import FeedError, read_opml
-    from .state import FeedRegistry
+    from ..store.feeds import FeedRegistry
 
     try:
         outlines = read_opml(opml)
@@ -115,7 +115,7 @@ def feeds_import(opml, db):
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per feed.")
 def feeds_list(db, as_json):
     """Show each feed with its last success, last error and next poll."""
-    from .state import FeedRegistry
+    from ..store.feeds import FeedRegistry
 
     feeds = FeedRegistry(_open(db)).all()
     if not feeds:
@@ -140,7 +140,7 @@ def feeds_list(db, as_json):
 @_db_option
 def feeds_remove(feeds, db):
     """Unregister feeds, by URL or by the #id `feeds list` shows (their articles stay)."""
-    from .state import FeedRegistry
+    from ..store.feeds import FeedRegistry
 
     registry = FeedRegistry(_open(db))
     failed = False

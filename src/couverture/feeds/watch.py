@@ -26,7 +26,7 @@ from ..store import Store
 from .documents import MAX_PAGES_PER_POLL, TEASER_CHARS, entry_key, entry_outcomes
 from .fetch import ACCEPT_FEED, FetchError, Fetcher, FetchPolicy, Interrupted
 from .parse import FeedError, parse_feed
-from .state import Feed, FeedRegistry
+from ..store.feeds import Feed, FeedRegistry
 
 DEFAULT_INTERVAL = 15 * 60
 MAX_ERROR_DELAY = 6 * 3600  # a failing feed is still tried at least this often

@@ -7,7 +7,10 @@ from .._lazy import lazy_exports
 
 DEFAULT_DB = "couverture.db"
 
-_EXPORTS = {name: ".database" for name in ("Store", "StoredArticle", "StorySummary", "database_url", "features_from_json")}
+_EXPORTS = {
+    "Store": ".database", "database_url": ".database",
+    **{name: ".rows" for name in ("StoredArticle", "StorySummary", "features_from_json")},
+}
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 __all__ = ["DEFAULT_DB", *_EXPORTS]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,20 +15,23 @@ from sqlalchemy import Engine, bindparam, create_engine, event, func, or_, selec
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import DatabaseError
-from ..models import Article, DateEstimate, Entity, Features, TimeClues
-from . import schema
+from ..models import Article, Features
+from . import DEFAULT_DB, schema
+from .convert import chunks as _chunks
+from .convert import iso, parse_time, utc, vector, vector_bytes
 from .lock import WriterLock
 from .migrations import inspect_database, schema_transaction, upgrade
-from . import DEFAULT_DB
 from .opening import check_contents, check_location, engine_url, short_reason
-from .schema import SCHEMA_VERSION, article_versions, articles, frequencies, ingest_errors, meta, stories, story_merges
 from .outlets import ARTICLES_WITH_OUTLETS, OUTLET_NAME, note_seen
+from .rows import (
+    SavedFrequencies, SavedStory, StoredArticle, StoredFrequencies, StoredStory, StorySummary, estimate_from_json,
+    features_from_json, features_json,
+)
+from .schema import SCHEMA_VERSION, article_versions, articles, frequencies, ingest_errors, meta, stories, story_merges
 from .search import like_escape
 
-if TYPE_CHECKING:  # numpy and the clusterer's profiles are imported where used: listing stories needs neither
+if TYPE_CHECKING:  # numpy is imported where used: listing stories needs none
     import numpy as np
-
-    from ..cluster.profile import ArticleProfile, DocumentFrequencies, StoryProfile
 
 
 def database_url(target: str | Path) -> str:
@@ -38,141 +40,6 @@ def database_url(target: str | Path) -> str:
     if "://" in text:
         return text
     return f"sqlite:///{Path(text).expanduser().resolve()}"
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    # SQLite returns naive datetimes; everything we store is UTC.
-    if value is None:
-        return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _vector_bytes(vector: np.ndarray) -> bytes:
-    import numpy as np
-
-    return np.asarray(vector, dtype=np.float32).tobytes()
-
-
-def _vector(blob: bytes | None) -> np.ndarray | None:
-    import numpy as np
-
-    return None if blob is None else np.frombuffer(blob, dtype=np.float32).copy()
-
-
-@dataclass
-class StoredArticle:
-    id: str
-    story_id: str
-    title: str
-    text: str
-    lang: str
-    published: datetime | None
-    url: str | None
-    outlet: str | None  # the outlet's name as shown (store/outlets.py), None when unknown
-    byline: str | None
-    agencies: list[str]
-    origin: str
-    fetched_at: datetime | None
-    ingested_at: datetime
-    join_probability: float | None
-    extra: dict
-    features: dict
-    domain: str | None = None  # the outlet's domain (its row in ``outlets``), None when unknown
-
-    @classmethod
-    def from_row(cls, row) -> "StoredArticle":
-        m = row._mapping
-        return cls(
-            id=m["id"], story_id=m["story_id"], title=m["title"], text=m["text"], lang=m["lang"],
-            published=_utc(m["published"]), url=m["url"],
-            outlet=m["outlet_name"] if "outlet_name" in m else m["outlet"], byline=m["byline"],
-            agencies=list(m["agencies"] or []), origin=m["origin"], fetched_at=_utc(m["fetched_at"]),
-            ingested_at=_utc(m["ingested_at"]), join_probability=m["join_probability"],
-            extra=dict(m["extra"] or {}), features=dict(m["features"] or {}), domain=m["domain"],
-        )
-
-    @property
-    def estimate(self) -> DateEstimate | None:
-        """Its estimated date when it has no given one (a month stamp, a weekday resolved
-        against its story's dates)."""
-        return None if self.published is not None else estimate_from_json(self.features)
-
-    def to_json(self, with_text: bool = True) -> dict:
-        estimate = self.estimate
-        out = {
-            "id": self.id, "story_id": self.story_id, "title": self.title, "lang": self.lang,
-            "published": self.published.isoformat() if self.published else None,
-            "estimated": estimate.to_json() if estimate else None, "url": self.url,
-            "outlet": self.outlet, "domain": self.domain, "byline": self.byline, "agencies": self.agencies,
-            "origin": self.origin,
-        }
-        if with_text:
-            out["text"] = self.text
-        return out
-
-
-@dataclass
-class StorySummary:
-    id: str
-    headline: str
-    size: int
-    first_published: datetime | None
-    last_published: datetime | None
-    updated_at: datetime
-    outlets: list[str]
-    languages: list[str]
-
-    def to_json(self) -> dict:
-        return {
-            "id": self.id, "headline": self.headline, "articles": self.size,
-            "first_published": self.first_published.isoformat() if self.first_published else None,
-            "last_published": self.last_published.isoformat() if self.last_published else None,
-            "outlets": self.outlets, "languages": self.languages,
-        }
-
-
-def features_json(features: Features, estimate: DateEstimate | None = None) -> dict:
-    """What the analysis found, as stored; with the article's estimated date (an
-    inference, like the rest) when it has one."""
-    out = {
-        "sentences": features.sentences,
-        "entities": [[e.text, e.key, e.sentence] for e in features.entities],
-        "numbers": features.numbers,
-        "dates": features.dates,
-        "lemmas": features.lemmas,
-        "time_clues": features.time_clues.to_json(),
-    }
-    if estimate is not None:
-        out["estimate"] = estimate.to_json()
-    return out
-
-
-def features_from_json(data: dict, embedding: np.ndarray) -> Features:
-    return Features(
-        sentences=data.get("sentences", []),
-        lemmas=data.get("lemmas", []),
-        entities=[Entity(text=t, key=k, sentence=s) for t, k, s in data.get("entities", [])],
-        numbers=data.get("numbers", []),
-        dates=data.get("dates", []),
-        embedding=embedding,
-        time_clues=TimeClues.from_json(data.get("time_clues")),
-    )
-
-
-def estimate_from_json(data: dict | None) -> DateEstimate | None:
-    """The estimated date stored with an article's features, if any."""
-    estimate = DateEstimate.from_json((data or {}).get("estimate"))
-    if estimate is None:
-        return None
-    return DateEstimate(_utc(estimate.earliest), _utc(estimate.latest), estimate.source)
 
 
 class Store:
@@ -286,7 +153,7 @@ class Store:
                     outlet=article.outlet or old.outlet, domain=article.domain or old.domain, byline=article.byline,
                     agencies=article.agencies,
                     origin=article.origin, removed_lines=article.removed_lines, features=features_json(feats),
-                    embedding=_vector_bytes(feats.embedding),
+                    embedding=vector_bytes(feats.embedding),
                 ))
                 story = stories.update().where(stories.c.id == old.story_id)
                 conn.execute(story.values(updated_at=now))
@@ -301,16 +168,10 @@ class Store:
         return [dict(r._mapping) for r in rows]
 
     # --- clustering state -----------------------------------------------------------
-    def open_frequencies(self, name: str) -> DocumentFrequencies:
-        """The stored document frequencies ``name`` with no key resident yet: counts
-        are read per key when needed (see DocumentFrequencies.ensure), so opening
-        costs the same whatever the size of the archive's vocabulary."""
-        from ..cluster.profile import DocumentFrequencies
-
-        opened = DocumentFrequencies(loader=lambda keys: self.frequency_counts(name, keys))
+    def frequency_docs(self, name: str) -> int:
+        """How many documents the stored document frequencies ``name`` count."""
         with self.engine.connect() as conn:
-            opened.docs = _frequency_docs(conn, name)
-        return opened
+            return _frequency_docs(conn, name)
 
     def frequency_counts(self, name: str, keys: Sequence[str]) -> dict[str, int]:
         """Stored document frequencies of ``keys`` (absent keys are left out)."""
@@ -323,12 +184,10 @@ class Store:
                 ).all())
         return found
 
-    def load_frequencies(self, name: str) -> DocumentFrequencies:
-        """Every stored document frequency ``name`` at once (for tools and checks;
-        ingest opens them with ``open_frequencies``)."""
-        from ..cluster.profile import DocumentFrequencies
-
-        loaded = DocumentFrequencies()
+    def load_frequencies(self, name: str) -> StoredFrequencies:
+        """Every stored document frequency ``name`` at once (for tools and checks; ingest
+        reads the counts of the keys it needs, ``frequency_docs`` and ``frequency_counts``)."""
+        loaded = StoredFrequencies()
         with self.engine.connect() as conn:
             loaded.docs = _frequency_docs(conn, name)
             if loaded.docs:
@@ -337,20 +196,18 @@ class Store:
                 ).all()))
         return loaded
 
-    def active_stories(self, limit: int, since: datetime | None = None, until: datetime | None = None) -> list[StoryProfile]:
-        """The most recently active stories, newest first, as clusterer profiles.
+    def active_stories(self, limit: int, since: datetime | None = None, until: datetime | None = None) -> list[StoredStory]:
+        """The most recently active stories, newest first, with their clustering state.
 
         ``since``: only stories last published at or after it, and undated ones.
         ``until``: only stories first published at or before it, and undated ones.
         """
-        from ..cluster.profile import StoryProfile
-
         recency = func.coalesce(stories.c.last_published, stories.c.updated_at)
         query = select(stories).where(stories.c.merged_into.is_(None))
         if since is not None:
-            query = query.where(or_(stories.c.last_published >= _utc(since), stories.c.last_published.is_(None)))
+            query = query.where(or_(stories.c.last_published >= utc(since), stories.c.last_published.is_(None)))
         if until is not None:
-            query = query.where(or_(stories.c.first_published <= _utc(until), stories.c.first_published.is_(None)))
+            query = query.where(or_(stories.c.first_published <= utc(until), stories.c.first_published.is_(None)))
         query = query.order_by(recency.desc(), stories.c.id).limit(limit)
         out = []
         with self.engine.connect() as conn:
@@ -359,17 +216,17 @@ class Store:
                 profile = m["profile"] or {}
                 span = profile.get("span") or [None, None]
                 out.append(
-                    StoryProfile(
-                        id=m["id"], size=m["size"], embedding_sum=_vector(m["embedding_sum"]),
+                    StoredStory(
+                        id=m["id"], size=m["size"], embedding_sum=vector(m["embedding_sum"]),
                         term_df=Counter(profile.get("terms", {})), entity_df=Counter(profile.get("entities", {})),
                         number_df=Counter(profile.get("numbers", {})), langs=Counter(profile.get("langs", {})),
-                        first=_utc(m["first_published"]), last=_utc(m["last_published"]),
+                        first=utc(m["first_published"]), last=utc(m["last_published"]),
                         clue_weekdays=Counter({int(k): v for k, v in profile.get("clue_weekdays", {}).items()}),
                         clue_days=Counter({tuple(int(x) for x in k.split("-")): v
                                            for k, v in profile.get("clue_days", {}).items()}),
                         # Stories stored before estimated dates existed: their given dates.
-                        span_first=_utc(_parse_time(span[0])) or _utc(m["first_published"]),
-                        span_last=_utc(_parse_time(span[1])) or _utc(m["last_published"]),
+                        span_first=parse_time(span[0]) or utc(m["first_published"]),
+                        span_last=parse_time(span[1]) or utc(m["last_published"]),
                     )
                 )
         return out
@@ -378,9 +235,9 @@ class Store:
     def write_batch(
         self,
         batch: Sequence[tuple[Article, Features, str, float]],
-        touched: Iterable[StoryProfile],
+        touched: Iterable[SavedStory],
         headlines: dict[str, str],
-        frequencies: dict[str, DocumentFrequencies],
+        frequencies: dict[str, SavedFrequencies],
         errors: Sequence = (),
         merges: Sequence[tuple[str, str, float]] = (),
         changed_keys: dict[str, Iterable[str]] | None = None,
@@ -412,13 +269,13 @@ class Store:
                     "first_published": story.first,
                     "last_published": story.last,
                     "updated_at": now,
-                    "embedding_sum": _vector_bytes(story.embedding_sum),
+                    "embedding_sum": vector_bytes(story.embedding_sum),
                     "profile": {
                         "terms": dict(story.term_df), "entities": dict(story.entity_df),
                         "numbers": dict(story.number_df), "langs": dict(story.langs),
                         "clue_weekdays": {str(k): v for k, v in story.clue_weekdays.items() if v},
                         "clue_days": {f"{m}-{d}": v for (m, d), v in story.clue_days.items() if v},
-                        "span": [_iso(story.span_first), _iso(story.span_last)],
+                        "span": [iso(story.span_first), iso(story.span_last)],
                     },
                 }
                 if story.id in known:
@@ -443,7 +300,7 @@ class Store:
                             "byline": a.byline,
                             "agencies": a.agencies, "origin": a.origin, "join_probability": p, "extra": a.extra,
                             "removed_lines": a.removed_lines, "features": features_json(f, a.estimate),
-                            "embedding": _vector_bytes(f.embedding),
+                            "embedding": vector_bytes(f.embedding),
                         }
                         for a, f, sid, p in batch
                     ],
@@ -521,37 +378,10 @@ class Store:
             return list(conn.execute(query).scalars())
 
     def list_stories(self, limit: int | None = None, offset: int = 0) -> list[StorySummary]:
-        recency = func.coalesce(stories.c.last_published, stories.c.updated_at)
-        query = (
-            select(stories.c.id, stories.c.headline, stories.c.size, stories.c.first_published,
-                   stories.c.last_published, stories.c.updated_at)
-            .where(stories.c.merged_into.is_(None), stories.c.size > 0)
-            .order_by(recency.desc(), stories.c.id)
-            .offset(offset)
-        )
-        if limit is not None:
-            query = query.limit(limit)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-            ids = [r.id for r in rows]
-            outlets: dict[str, set] = {i: set() for i in ids}
-            langs: dict[str, set] = {i: set() for i in ids}
-            for chunk in _chunks(ids, 500):
-                for sid, outlet, lang in conn.execute(
-                    select(articles.c.story_id, OUTLET_NAME, articles.c.lang).select_from(ARTICLES_WITH_OUTLETS)
-                    .where(articles.c.story_id.in_(chunk))
-                ):
-                    if outlet:
-                        outlets[sid].add(outlet)
-                    langs[sid].add(lang)
-        return [
-            StorySummary(
-                id=r.id, headline=r.headline, size=r.size, first_published=_utc(r.first_published),
-                last_published=_utc(r.last_published), updated_at=_utc(r.updated_at),
-                outlets=sorted(outlets[r.id]), languages=sorted(langs[r.id]),
-            )
-            for r in rows
-        ]
+        """The listed stories (not merged away, not empty), most recently active first."""
+        from .queries import all_stories
+
+        return all_stories(self.engine, limit, offset)
 
     def story_articles(self, story_id: str) -> list[StoredArticle]:
         query = (
@@ -581,22 +411,21 @@ class Store:
                 yield StoredArticle.from_row(row)
             last = rows[-1].id
 
-    def story_member_profiles(self, story_ids: Sequence[str]) -> dict[str, list[ArticleProfile]]:
-        """Clusterer profiles of the articles of each story (for a regroup after a restore)."""
-        from ..cluster.profile import ArticleProfile
-
-        out: dict[str, list[ArticleProfile]] = {sid: [] for sid in story_ids}
+    def story_members(self, story_ids: Sequence[str]) -> dict[str, list[tuple[Article, Features]]]:
+        """The articles of each story as the clusterer reads them: id, language, date,
+        title, estimated date, and their features (for a regroup after a restore)."""
+        out: dict[str, list[tuple[Article, Features]]] = {sid: [] for sid in story_ids}
         columns = (articles.c.id, articles.c.story_id, articles.c.lang, articles.c.published, articles.c.title,
                    articles.c.features, articles.c.embedding)
         with self.engine.connect() as conn:
             for chunk in _chunks(list(story_ids), 200):
                 query = select(*columns).where(articles.c.story_id.in_(chunk)).order_by(articles.c.ingested_at, articles.c.id)
                 for row in conn.execute(query):
-                    features = features_from_json(row.features or {}, _vector(row.embedding))
+                    features = features_from_json(row.features or {}, vector(row.embedding))
                     article = Article(id=row.id, title=row.title, text="", lang=row.lang, origin="",
-                                      content_hash="", published=_utc(row.published),
+                                      content_hash="", published=utc(row.published),
                                       estimate=estimate_from_json(row.features))
-                    out[row.story_id].append(ArticleProfile.build(article, features))
+                    out[row.story_id].append((article, features))
         return out
 
     def article_embeddings(self, article_ids: Sequence[str]) -> dict[str, np.ndarray]:
@@ -604,13 +433,13 @@ class Store:
         with self.engine.connect() as conn:
             for chunk in _chunks(list(article_ids), 500):
                 for aid, blob in conn.execute(select(articles.c.id, articles.c.embedding).where(articles.c.id.in_(chunk))):
-                    out[aid] = _vector(blob)
+                    out[aid] = vector(blob)
         return out
 
     def recent_errors(self, limit: int = 50) -> list[tuple[str, str, datetime]]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(ingest_errors).order_by(ingest_errors.c.id.desc()).limit(limit)).all()
-        return [(r.origin, r.reason, _utc(r.at)) for r in rows]
+        return [(r.origin, r.reason, utc(r.at)) for r in rows]
 
     # --- outlets ------------------------------------------------------------------
     def list_outlets(self, everything: bool = False) -> list:
@@ -638,15 +467,15 @@ class Store:
                     for e in normal]
 
     def search_articles(self, query: str, limit: int = 50) -> list[StoredArticle]:
-        """Plain substring search over titles and text (the web layer may use FTS5)."""
-        pattern = f"%{like_escape(query)}%"
+        """Whole articles with every word of ``query``, best first (``store.search``: the
+        full-text index on SQLite, substrings elsewhere)."""
+        from .search import search_articles
+
+        hits, _ = search_articles(self.engine, query, limit=limit, snippets=False)
+        ids = [h.article_id for h in hits]
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                _WHOLE_ARTICLES.where(or_(articles.c.title.like(pattern, escape="\\"),
-                                           articles.c.text.like(pattern, escape="\\")))
-                .order_by(articles.c.published.desc()).limit(limit)
-            ).all()
-        return [StoredArticle.from_row(r) for r in rows]
+            found = {r.id: StoredArticle.from_row(r) for r in conn.execute(_WHOLE_ARTICLES.where(articles.c.id.in_(ids)))}
+        return [found[i] for i in ids if i in found]
 
 
 # Whole article rows with the name their outlet is shown by (StoredArticle.outlet).
@@ -691,7 +520,7 @@ def _frequency_docs(conn, name: str) -> int:
     return int(conn.execute(select(meta.c.value).where(meta.c.key == f"dfdocs:{name}")).scalar() or 0)
 
 
-def _save_frequencies(conn, name: str, counts: DocumentFrequencies, keys: Iterable[str]) -> None:
+def _save_frequencies(conn, name: str, counts: SavedFrequencies, keys: Iterable[str]) -> None:
     df = counts.df
     _upsert(conn, frequencies, [{"name": name, "key": k, "df": df[k]} for k in keys if df.get(k)], ("name", "key"))
     _upsert(conn, meta, [{"key": f"dfdocs:{name}", "value": str(counts.docs)}], ("key",))
@@ -703,11 +532,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
-
-
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 __all__ = ["DEFAULT_DB", "Store", "StoredArticle", "StorySummary", "database_url", "features_from_json", "schema"]

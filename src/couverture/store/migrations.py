@@ -19,11 +19,11 @@ from __future__ import annotations
 import json
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, bindparam, inspect, select, text
+from sqlalchemy import Connection, Engine, Table, bindparam, inspect, select, text
 
 from . import schema
 from .schema import SCHEMA_VERSION, meta
@@ -81,16 +81,16 @@ def schema_transaction(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
-def create_missing(engine: Engine, tables_metadata) -> None:
-    """Create the tables of ``tables_metadata`` (a part's own tables, such as the feed
-    registry's) that the database lacks, in a ``schema_transaction``; when none is
-    missing, nothing is locked or written."""
+def create_missing(engine: Engine, tables: Sequence[Table]) -> None:
+    """Create those of ``tables`` (a group made on demand, such as ``schema.FEED_TABLES``)
+    that the database lacks, in a ``schema_transaction``; when none is missing, nothing
+    is locked or written."""
     with engine.connect() as conn:
         present = inspect_database(conn).tables
-    if set(tables_metadata.tables) <= present:
+    if {t.name for t in tables} <= present:
         return
     with schema_transaction(engine) as conn:
-        tables_metadata.create_all(conn, checkfirst=True)
+        schema.metadata.create_all(conn, tables=list(tables), checkfirst=True)
 
 
 def upgrade(conn: Connection, found: Found) -> int:
@@ -123,15 +123,13 @@ def _to_1_base(conn: Connection) -> None:
 def _to_2_frequencies(conn: Connection) -> None:
     """Document frequencies from one compressed JSON value per name in ``meta``
     (rewritten whole by every batch) to the ``frequencies`` table, one row per key."""
-    from ..cluster.profile import DocumentFrequencies
     from .database import _save_frequencies
+    from .rows import StoredFrequencies
 
     _create(conn, schema.frequencies)
     for key, value in conn.execute(select(meta.c.key, meta.c.value).where(meta.c.key.like("df:%"))).all():
         data = json.loads(zlib.decompress(bytes.fromhex(value)).decode("utf-8"))
-        counts = DocumentFrequencies()
-        counts.docs = data["docs"]
-        counts.df = Counter(data["df"])
+        counts = StoredFrequencies(docs=data["docs"], df=Counter(data["df"]))
         _save_frequencies(conn, key[len("df:"):], counts, counts.df.keys())
         conn.execute(meta.delete().where(meta.c.key == key))
 
@@ -172,11 +170,11 @@ def _to_4_article_versions(conn: Connection) -> None:
 def _to_5_outlets(conn: Connection) -> None:
     """Outlets in a table of their own (``store/outlets.py``): the shipped list, then each
     stored article's outlet worked out again by the rule ingest now follows
-    (``extract/outlets.py``): its domain from its URL; an agency's name in its outlet
+    (``publishers.py``): its domain from its URL; an agency's name in its outlet
     column becomes a credit; a name that was only its URL's host (what earlier versions
     stored when the input gave none) is no name. Articles are read and rewritten a page
     at a time, by id."""
-    from ..extract.outlets import page_credits, publisher
+    from ..publishers import page_credits, publisher
     from .outlets import note_seen, seed_shipped
 
     if "domain" not in {c["name"] for c in inspect(conn).get_columns("articles")}:
@@ -209,7 +207,7 @@ def _to_5_outlets(conn: Connection) -> None:
 def _old_host(url: str) -> str | None:
     """The outlet versions 1-4 stored for a page whose input gave no source: its host
     without "www." and the like."""
-    from ..extract.article import outlet_from_url
+    from ..publishers import outlet_from_url
 
     return outlet_from_url(url)
 

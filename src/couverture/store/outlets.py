@@ -1,8 +1,9 @@
 """The ``outlets`` table: one row per registrable domain, and how articles are named by it.
 
 Rows come from three places, and the later wins: the shipped list of major outlets
-and agencies (``extract/outlets.json``), what the ingested data says (a page's domain
-and the name its input gave), and the user (``couverture outlets set`` / ``import``).
+and agencies (``outlets.json``, read by ``publishers.py``), what the ingested data
+says (a page's domain and the name its input gave), and the user (``couverture
+outlets set`` / ``import``).
 An ingest never changes a user's row; it brings a shipped or seen row up to date with
 the shipped list of the code that runs it.
 
@@ -21,7 +22,8 @@ from datetime import datetime, timezone
 from sqlalchemy import Connection, and_, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..extract.outlets import KINDS, SEEN, SHIPPED, USER, OutletInfo, seen_outlet, shipped_outlets, site_domain
+from ..publishers import KINDS, SEEN, SHIPPED, USER, OutletInfo, seen_outlet, shipped_outlets, site_domain
+from .convert import chunks
 from .schema import articles, outlets
 
 # What an article is shown under: its domain's row, else the name its input gave, else
@@ -42,9 +44,7 @@ def _info(row) -> OutletInfo:
 
 def _stored(conn: Connection, domains: Iterable[str]) -> dict[str, OutletInfo]:
     found: dict[str, OutletInfo] = {}
-    domains = list(dict.fromkeys(domains))
-    for start in range(0, len(domains), 500):
-        chunk = domains[start : start + 500]
+    for chunk in chunks(list(dict.fromkeys(domains)), 500):
         found.update((r.domain, _info(r)) for r in conn.execute(select(outlets).where(outlets.c.domain.in_(chunk))))
     return found
 

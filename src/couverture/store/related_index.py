@@ -6,9 +6,9 @@ the atoms (``cluster.profile.entity_atoms``: entity keys, last names, name skele
 that a good share of its articles carry, one row per (story, atom) with an index on
 the atom, and the story's time span. A lookup reads the rows of a few atoms.
 
-The tables live on their own ``MetaData`` (like the feed registry): writers create
-them (``create_index_tables``, called at the end of an ingest); the store's schema and
-version stay as they are. The index follows the stories through a watermark, the
+The tables (``schema.RELATED_TABLES``) stay outside the schema's version, like the feed
+registry's: writers create them (``create_index_tables``, called at the end of an
+ingest). The index follows the stories through a watermark, the
 latest ``stories.updated_at`` it has read: every write of a story (new, grown, merged
 into, regrouped) sets that column, so a refresh reads only the stories written since.
 Stories merged away or emptied (whose rows are not rewritten) are dropped at the same
@@ -26,49 +26,17 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sqlalchemy import (
-    Boolean, Column, DateTime, Engine, Float, Index, Integer, MetaData, String, Table, Text, create_engine, delete,
-    func, or_, select,
-)
+from sqlalchemy import Engine, create_engine, delete, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from .convert import chunks
+from .convert import parse_time, utc
 from .migrations import create_missing, inspect_database
-from .schema import articles, stories
+from .schema import RELATED_TABLES, articles, metadata, related_entities, related_spans, related_state, stories
 
 log = logging.getLogger(__name__)
-
-metadata = MetaData()
-
-related_entities = Table(
-    "related_entities",
-    metadata,
-    Column("story_id", String(32), primary_key=True),
-    Column("atom", Text, primary_key=True),
-    Column("share", Float, nullable=False),  # share of the story's articles that carry the atom
-    Column("name", Text),  # the atom as the story's articles write it most ("Poutine" for putin)
-    Column("links", Text),  # the other atoms of the same name, space-separated ("putin ~vldmr ~ptn")
-    Column("words", Text),  # of a skeleton atom: the Latin words of the story's names that give it
-    Index("ix_related_entities_atom", "atom"),
-)
-
-related_spans = Table(
-    "related_spans",
-    metadata,
-    Column("story_id", String(32), primary_key=True),
-    Column("first", DateTime(timezone=True)),
-    Column("last", DateTime(timezone=True)),
-    Column("estimated", Boolean, nullable=False),  # the span comes from estimated dates, not given ones
-    Column("size", Integer, nullable=False),
-)
-
-related_state = Table(
-    "related_state",
-    metadata,
-    Column("key", String(32), primary_key=True),
-    Column("value", Text, nullable=False),
-)
 
 # (entity counts of a story's profile, its size, its articles' (entities, lemmas)) ->
 # {atom: AtomRow}: the caller's policy of which atoms are main, and how they are named.
@@ -91,29 +59,14 @@ class Span:
     size: int
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-
-
-def _parse(value) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return _utc(datetime.fromisoformat(str(value)))
-    except ValueError:
-        return None
-
-
 def create_index_tables(engine: Engine) -> None:
     """Create the index's tables when missing (writers only: a read changes no schema)."""
-    create_missing(engine, metadata)
+    create_missing(engine, RELATED_TABLES)
 
 
 def _has_tables(engine: Engine) -> bool:
     with engine.connect() as conn:
-        return set(metadata.tables) <= inspect_database(conn).tables
+        return {t.name for t in RELATED_TABLES} <= inspect_database(conn).tables
 
 
 class RelatedIndex:
@@ -127,7 +80,7 @@ class RelatedIndex:
         self.in_memory = not _has_tables(store_engine)
         if self.in_memory:
             self.engine = create_engine("sqlite://", future=True)
-            metadata.create_all(self.engine)
+            metadata.create_all(self.engine, tables=list(RELATED_TABLES))
         else:
             self.engine = store_engine
         self.refreshed = 0  # stories (re)indexed by this object, for tests and logs
@@ -147,24 +100,24 @@ class RelatedIndex:
                             "falling back to an index in memory", exc)
                 self.in_memory = True
                 self.engine = create_engine("sqlite://", future=True)
-                metadata.create_all(self.engine)
+                metadata.create_all(self.engine, tables=list(RELATED_TABLES))
                 return self._refresh()
 
     def _refresh(self) -> int:
         with self.store_engine.connect() as conn:
             newest = conn.execute(select(func.max(stories.c.updated_at))).scalar()
-        newest_text = _utc(newest).isoformat() if newest is not None else ""
+        newest_text = utc(newest).isoformat() if newest is not None else ""
         with self.engine.begin() as conn:
             state = dict(conn.execute(select(related_state.c.key, related_state.c.value)).all())
             if state.get("policy") == self.policy and state.get("watermark") == newest_text:
                 return 0
-            since = _parse(state.get("watermark")) if state.get("policy") == self.policy else None
+            since = parse_time(state.get("watermark")) if state.get("policy") == self.policy else None
             if since is None:
                 conn.execute(delete(related_entities))
                 conn.execute(delete(related_spans))
             changed = self._changed_stories(since)
             ids = [row.id for row in changed]
-            for chunk in _chunks(ids, 500):
+            for chunk in chunks(ids, 500):
                 conn.execute(delete(related_entities).where(related_entities.c.story_id.in_(chunk)))
                 conn.execute(delete(related_spans).where(related_spans.c.story_id.in_(chunk)))
             entity_rows, span_rows = [], []
@@ -172,10 +125,10 @@ class RelatedIndex:
             texts = self._articles([row.id for row in live])
             for row in live:
                 profile_span = row.span or [None, None]
-                first, last = _utc(row.first_published), _utc(row.last_published)
+                first, last = utc(row.first_published), utc(row.last_published)
                 estimated = first is None
                 if estimated:
-                    first, last = _parse(profile_span[0]), _parse(profile_span[1])
+                    first, last = parse_time(profile_span[0]), parse_time(profile_span[1])
                 span_rows.append({"story_id": row.id, "first": first, "last": last, "estimated": estimated,
                                   "size": row.size})
                 for atom, described in self.describe(row.entities or {}, row.size, texts.get(row.id, [])).items():
@@ -211,7 +164,7 @@ class RelatedIndex:
         features = articles.c.features
         out: dict[str, list] = {}
         with self.store_engine.connect() as conn:
-            for chunk in _chunks(story_ids, 200):
+            for chunk in chunks(story_ids, 200):
                 for story_id, entities, lemmas in conn.execute(
                     select(articles.c.story_id, features["entities"], features["lemmas"])
                     .where(articles.c.story_id.in_(chunk))
@@ -227,7 +180,7 @@ class RelatedIndex:
                 select(stories.c.id).where(or_(stories.c.merged_into.is_not(None), stories.c.size == 0))
             ).scalars())
         gone = sorted(indexed & dead)
-        for chunk in _chunks(gone, 500):
+        for chunk in chunks(gone, 500):
             conn.execute(delete(related_entities).where(related_entities.c.story_id.in_(chunk)))
             conn.execute(delete(related_spans).where(related_spans.c.story_id.in_(chunk)))
 
@@ -239,7 +192,7 @@ class RelatedIndex:
         out: dict[str, dict[str, AtomRow]] = {}
         table = related_entities.c
         with self.engine.connect() as conn:
-            for chunk in _chunks(sorted(set(story_ids)), 500):
+            for chunk in chunks(sorted(set(story_ids)), 500):
                 for story_id, atom, share, name, links, words in conn.execute(
                     select(table.story_id, table.atom, table.share, table.name, table.links, table.words)
                     .where(table.story_id.in_(chunk))
@@ -251,7 +204,7 @@ class RelatedIndex:
         """atom -> {story id: share} for every indexed story whose main atoms hold it."""
         out: dict[str, dict[str, float]] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(sorted(set(atoms)), 500):
+            for chunk in chunks(sorted(set(atoms)), 500):
                 for story_id, atom, share in conn.execute(
                     select(related_entities.c.story_id, related_entities.c.atom, related_entities.c.share)
                     .where(related_entities.c.atom.in_(chunk))
@@ -262,9 +215,9 @@ class RelatedIndex:
     def spans(self, story_ids: Sequence[str]) -> dict[str, Span]:
         out = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(sorted(set(story_ids)), 500):
+            for chunk in chunks(sorted(set(story_ids)), 500):
                 for row in conn.execute(select(related_spans).where(related_spans.c.story_id.in_(chunk))):
-                    out[row.story_id] = Span(_utc(row.first), _utc(row.last), bool(row.estimated), row.size)
+                    out[row.story_id] = Span(utc(row.first), utc(row.last), bool(row.estimated), row.size)
         return out
 
     def story_count(self) -> int:
@@ -275,11 +228,6 @@ class RelatedIndex:
 def story_headlines(engine: Engine, story_ids: Sequence[str]) -> dict[str, str]:
     out = {}
     with engine.connect() as conn:
-        for chunk in _chunks(sorted(set(story_ids)), 500):
+        for chunk in chunks(sorted(set(story_ids)), 500):
             out.update(conn.execute(select(stories.c.id, stories.c.headline).where(stories.c.id.in_(chunk))).all())
     return out
-
-
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -1,13 +1,19 @@
-"""One schema for SQLite and PostgreSQL (SQLAlchemy Core), with numbered migrations.
+"""Every table of a couverture database, for SQLite and PostgreSQL (SQLAlchemy Core).
 
 ``SCHEMA_VERSION`` is the version this code reads and writes; ``migrations.py`` holds
-the step from each version to the next. Adding or changing a table means a new step
-there and one more here.
+the step from each version to the next. Adding or changing a versioned table means a
+new step there and one more here.
+
+Two groups of tables are declared here but made on demand instead, by the writer that
+first needs them, and stay outside the version: the feed registry (``FEED_TABLES``,
+made by ``store/feeds.py`` when feeds are first used) and the related-stories index
+(``RELATED_TABLES``, made by ``store/related_index.py`` at the end of an ingest). A
+database without them is complete: it has no feeds, and its index is built in memory.
 """
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON, Column, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, Text,
+    JSON, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, Text,
 )
 
 metadata = MetaData()
@@ -159,3 +165,75 @@ outlets = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_outlets_name", "name"),
 )
+
+
+# --- made on demand (see the module's docstring) -----------------------------------------
+
+# The feed registry and each feed's polling state (``store/feeds.py``).
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("title", Text),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("interval_seconds", Integer),  # None: the watcher's --interval
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_poll_at", DateTime(timezone=True)),
+    Column("last_success_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("last_error_at", DateTime(timezone=True)),
+    Column("error_count", Integer, nullable=False, default=0),  # consecutive failed polls
+    Column("next_poll_at", DateTime(timezone=True)),
+    Column("articles_added", Integer, nullable=False, default=0),
+    Column("last_status", Text),
+)
+
+feed_entries = Table(
+    "feed_entries",
+    metadata,
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True),
+    Column("key_hash", String(32), primary_key=True),  # sha256 of the entry key, so long ids index well
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+)
+
+# The index behind related stories (``store/related_index.py``): each live story's main
+# entity atoms, one row per (story, atom), its span, and how far the index has read.
+related_entities = Table(
+    "related_entities",
+    metadata,
+    Column("story_id", String(32), primary_key=True),
+    Column("atom", Text, primary_key=True),
+    Column("share", Float, nullable=False),  # share of the story's articles that carry the atom
+    Column("name", Text),  # the atom as the story's articles write it most ("Poutine" for putin)
+    Column("links", Text),  # the other atoms of the same name, space-separated ("putin ~vldmr ~ptn")
+    Column("words", Text),  # of a skeleton atom: the Latin words of the story's names that give it
+    Index("ix_related_entities_atom", "atom"),
+)
+
+related_spans = Table(
+    "related_spans",
+    metadata,
+    Column("story_id", String(32), primary_key=True),
+    Column("first", DateTime(timezone=True)),
+    Column("last", DateTime(timezone=True)),
+    Column("estimated", Boolean, nullable=False),  # the span comes from estimated dates, not given ones
+    Column("size", Integer, nullable=False),
+)
+
+related_state = Table(
+    "related_state",
+    metadata,
+    Column("key", String(32), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+FEED_TABLES = (feeds, feed_entries)
+RELATED_TABLES = (related_entities, related_spans, related_state)
+ON_DEMAND_TABLES = FEED_TABLES + RELATED_TABLES
+# Outside this module's metadata, made by SQL of its own: the full-text index over articles
+# (``store/search.py``, SQLite only), with the shadow tables FTS5 keeps for it
+# (``articles_fts_data``, ``_idx``, ``_content``, ``_docsize``, ``_config``).
+FTS_TABLE = "articles_fts"
+OTHER_TABLES = (FTS_TABLE,)

@@ -22,9 +22,8 @@ from markupsafe import Markup, escape
 from sqlalchemy import Engine, and_, column, func, literal_column, or_, select, table, text
 from sqlalchemy.sql.elements import ColumnElement
 
-from .schema import articles
+from .schema import FTS_TABLE, articles
 
-FTS_TABLE = "articles_fts"
 # Marks around matched words in snippets: control characters that never reach the page
 # (snippet_html keeps only well-formed pairs, snippet_text drops them all).
 _HIT_START, _HIT_END = "\x02", "\x03"

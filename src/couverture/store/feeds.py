@@ -1,7 +1,7 @@
 """The feed registry and each feed's polling state, in the store's own database.
 
-Tables live on their own ``MetaData`` so the store's schema stays untouched; they are
-created on first use. Timestamps are UTC (SQLite hands them back naive).
+The tables (``schema.FEED_TABLES``) stay outside the schema's version: they are created
+on first use. Timestamps are UTC (SQLite hands them back naive).
 """
 from __future__ import annotations
 
@@ -10,50 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import (
-    Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, delete, func, select, update,
-)
+from sqlalchemy import delete, func, select, update
 
-from ..store import Store
-from ..store.migrations import create_missing
-
-metadata = MetaData()
-
-feeds = Table(
-    "feeds",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("url", Text, nullable=False, unique=True),
-    Column("title", Text),
-    Column("added_at", DateTime(timezone=True), nullable=False),
-    Column("interval_seconds", Integer),  # None: the watcher's --interval
-    Column("etag", Text),
-    Column("last_modified", Text),
-    Column("last_poll_at", DateTime(timezone=True)),
-    Column("last_success_at", DateTime(timezone=True)),
-    Column("last_error", Text),
-    Column("last_error_at", DateTime(timezone=True)),
-    Column("error_count", Integer, nullable=False, default=0),  # consecutive failed polls
-    Column("next_poll_at", DateTime(timezone=True)),
-    Column("articles_added", Integer, nullable=False, default=0),
-    Column("last_status", Text),
-)
-
-feed_entries = Table(
-    "feed_entries",
-    metadata,
-    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True),
-    Column("key_hash", String(32), primary_key=True),  # sha256 of the entry key, so long ids index well
-    Column("seen_at", DateTime(timezone=True), nullable=False),
-)
+from .convert import utc
+from .database import Store
+from .migrations import create_missing
+from .schema import FEED_TABLES, feed_entries, feeds
 
 ENTRY_MEMORY = timedelta(days=90)  # entries gone from the feed are forgotten after this
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def _hash(key: str) -> str:
@@ -82,7 +46,7 @@ class Feed:
     def from_row(cls, row) -> "Feed":
         m = dict(row._mapping)
         for name in ("added_at", "last_poll_at", "last_success_at", "last_error_at", "next_poll_at"):
-            m[name] = _utc(m[name])
+            m[name] = utc(m[name])
         m["error_count"] = m["error_count"] or 0
         m["articles_added"] = m["articles_added"] or 0
         return cls(**m)
@@ -111,7 +75,7 @@ class FeedRegistry:
     def __init__(self, store: Store):
         self.store = store
         self.engine = store.engine
-        create_missing(self.engine, metadata)  # two writers may open a new database at once
+        create_missing(self.engine, FEED_TABLES)  # two writers may open a new database at once
 
     # --- registry ---
     def add(self, url: str, title: str | None = None, interval_seconds: int | None = None) -> tuple[Feed, bool]:
@@ -162,7 +126,7 @@ class FeedRegistry:
         with self.engine.connect() as conn:
             if conn.execute(select(func.count()).select_from(feeds).where(feeds.c.next_poll_at.is_(None))).scalar():
                 return datetime.now(timezone.utc)
-            return _utc(conn.execute(select(func.min(feeds.c.next_poll_at))).scalar())
+            return utc(conn.execute(select(func.min(feeds.c.next_poll_at))).scalar())
 
     # --- entries ---
     def seen_keys(self, feed_id: int) -> set[str]:

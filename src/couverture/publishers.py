@@ -8,6 +8,9 @@ a text sourced "AFP" on lesoir.be is Le Soir's, credited to AFP; a text sourced
 "ANSA" with no address has no known outlet, credited to ANSA. An agency's own
 website is an outlet like any other (ansa.it publishes pages as ANSA).
 
+Below every stage: extraction names a page's outlet and credits by these rules, and
+the store keeps the ``outlets`` table by them.
+
 ``outlets.json`` beside this module is the shipped list of major outlets and agencies
 (name, domains, country, language, kind); the store seeds its ``outlets`` table from it
 and from what the ingested data says, and the user's edits win over both.
@@ -24,14 +27,51 @@ from functools import lru_cache
 from importlib import resources
 from urllib.parse import urlsplit
 
-from .boilerplate import fold
-from .credits import AGENCIES
+from .folding import fold
 
 SHIPPED = "shipped"  # from outlets.json
 SEEN = "seen"  # from the ingested data: the domain of a page and the name its input gave
 USER = "user"  # set by the user (``couverture outlets set`` / ``import``): never overwritten by an ingest
 
 KINDS = ("outlet", "agency")
+
+# Canonical agency name -> spellings seen in credits (matched as whole words).
+AGENCIES: dict[str, tuple[str, ...]] = {
+    "AFP": ("AFP", "Agence France-Presse", "Agence France Presse"),
+    "Reuters": ("Reuters",),
+    "AP": ("AP", "Associated Press"),
+    "ANSA": ("ANSA",),
+    "dpa": ("dpa", "DPA", "Deutsche Presse-Agentur"),
+    "EFE": ("EFE",),
+    "Belga": ("Belga",),
+    "Europa Press": ("Europa Press",),
+    "AGI": ("AGI",),
+    "Adnkronos": ("Adnkronos",),
+    "APA": ("APA",),
+    "KNA": ("KNA",),
+    "epd": ("epd",),
+    "Keystone-ATS": ("Keystone-ATS", "ATS", "SDA"),
+    "Bloomberg": ("Bloomberg",),
+    "PA": ("PA Media",),
+    "ANP": ("ANP",),
+    "Lusa": ("Lusa",),
+    "PAP": ("PAP",),
+    "TASS": ("TASS",),
+    "Xinhua": ("Xinhua",),
+    "Yonhap": ("Yonhap",),
+    "Kyodo": ("Kyodo",),
+    "RIA Novosti": ("RIA Novosti", "RIA"),
+    "Interfax": ("Interfax",),
+    "Anadolu": ("Anadolu", "Anadolu Agency", "Anadolu Ajansı"),
+    "UPI": ("UPI", "United Press International"),
+    "AAP": ("AAP", "Australian Associated Press"),
+    "CP": ("The Canadian Press", "Canadian Press"),
+    "Jiji": ("Jiji", "Jiji Press"),
+    "PTI": ("PTI", "Press Trust of India"),
+    "IRNA": ("IRNA",),
+    "KCNA": ("KCNA",),
+    "SID": ("SID",),
+}
 
 
 @dataclass(frozen=True)
@@ -222,3 +262,13 @@ def seen_outlet(domain: str, name: str | None, lang: str | None) -> OutletInfo:
     agency = agency_of_domain(domain)
     return OutletInfo(domain=domain, name=name or domain, country=country_of_domain(domain), lang=lang,
                       kind="agency" if agency else "outlet", origin=SEEN)
+
+
+def outlet_from_url(url: str | None) -> str | None:
+    """The host of a page's address without "www." and the like ("https://m.bbc.co.uk/x"
+    -> "bbc.co.uk"); None without an address."""
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    host = re.sub(r"^(?:www\d?|m|amp|mobile)\.", "", host.lower())
+    return host or None
