@@ -68,7 +68,6 @@ LONG_MODULES = {
 LONG_FUNCTIONS = {
     "coverage/quotes/reported.py::_reported": 115,
     "coverage/quotes/grouping.py::merge_quotes": 98,
-    "engine.py::_ingest_locked": 116,  # issue 23: an Ingestion object instead of closures
     "extract/article.py::extract_article": 92,
     "extract/boilerplate.py::clean_text": 105,
     "store/database.py::Store.write_batch": 99,

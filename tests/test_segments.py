@@ -42,13 +42,13 @@ def test_a_large_call_is_clustered_in_bounded_segments(store, monkeypatch):
     from couverture.analyze import Analyzer
 
     segments = []
-    real = engine._cluster_and_store
+    real = engine.Ingestion.cluster_and_store
 
-    def recording(store_, ordered, *rest):
+    def recording(self, ordered, label):
         segments.append(len(ordered))
-        return real(store_, ordered, *rest)
+        return real(self, ordered, label)
 
-    monkeypatch.setattr(engine, "_cluster_and_store", recording)
+    monkeypatch.setattr(engine.Ingestion, "cluster_and_store", recording)
     documents = _dated_ecbplus(150)
     # The first document again at the end: by then it is in the store, not in memory.
     documents.append(documents[0])

@@ -283,121 +283,201 @@ def _tell_waiting(message: str) -> None:
 
 
 def _ingest_locked(store, items, analyzer, clusterer, batch_size, progress, segment_size) -> IngestReport:
-    report = IngestReport()
-    prepared = Prepared()
-    background = analyzer is None  # the default analyzer may embed in a worker process
-    analyzer = analyzer or Analyzer()
-    pipelined = isinstance(analyzer, Analyzer)  # other analyzers only offer analyze_many
-    queue = EmbeddingQueue(analyzer.embedder, analyzer.embedding_text) if pipelined else None
-    worker: ProcessEmbedder | None = None
-    fresh: list[Article] = []
-    versions: list[tuple[str, Article]] = []
-    later: list[Article] = []  # same URL as an article of this call: a version of it once it is stored
-    seen = _Seen()
-    known_before: set[str] | None = None  # stories active before this call; set by the first segment
+    return Ingestion(store, analyzer, clusterer, batch_size, progress, segment_size).run(items)
 
-    def accept(group: list[Article]) -> None:
-        nonlocal queue, worker
-        accepted = _dedupe(store, group, seen, report, versions, later)
-        if versions:
-            _store_versions(store, analyzer, versions, report)
-            versions.clear()
-        fresh.extend(accepted)
-        if background and worker is None and len(fresh) >= BACKGROUND_MIN_ARTICLES:
-            worker = _start_worker()
-            if worker is not None:
-                queue = EmbeddingQueue(worker, analyzer.embedding_text, local=_local_embedder)
-                accepted = fresh  # everything so far goes to the worker
-        if queue is not None:
-            queue.add(accepted)
 
-    def cluster_segment() -> None:
-        nonlocal seen
-        if fresh:
-            cluster_fresh()
-        if later:
-            _store_later_versions(store, analyzer, later, report)
-            later.clear()
-        seen = _Seen()  # what is stored now is found in the store
+class Ingestion:
+    """One ingest call, under the store's writer lock: articles read in groups, deduplicated,
+    gathered into segments, and each segment analysed, clustered in publication order and
+    stored batch by batch.
 
-    def cluster_fresh() -> None:
-        nonlocal clusterer, known_before
-        if known_before is None:  # the first segment: load the state it needs
-            clusterer = clusterer or OnlineClusterer()
-            since, until = _story_bounds(fresh, clusterer.window)
-            clusterer = restore_clusterer(store, clusterer, since=since, until=until)
-            _load_dormant(store, clusterer, fresh)
-            known_before = set(clusterer.stories) | set(clusterer.dormant)
+    What used to live in closures is state here: the articles waiting for their segment
+    (``fresh``), the versions to store, what this call has seen, the embedding worker and
+    its queue, the clusterer, and the stories that existed before the call (so the report
+    can tell new stories from updated ones).
+    """
+
+    def __init__(self, store: Store, analyzer=None, clusterer: OnlineClusterer | None = None,
+                 batch_size: int = BATCH_SIZE, progress: bool | None = None, segment_size: int = SEGMENT_ARTICLES):
+        self.store = store
+        self.report = IngestReport()
+        self.prepared = Prepared()
+        self.background = analyzer is None  # the default analyzer may embed in a worker process
+        self.analyzer = analyzer or Analyzer()
+        pipelined = isinstance(self.analyzer, Analyzer)  # other analyzers only offer analyze_many
+        self.queue = EmbeddingQueue(self.analyzer.embedder, self.analyzer.embedding_text) if pipelined else None
+        self.worker: ProcessEmbedder | None = None
+        self.clusterer = clusterer
+        self.batch_size = batch_size
+        self.progress = progress
+        self.segment_size = segment_size
+        self.fresh: list[Article] = []
+        self.versions: list[tuple[str, Article]] = []
+        self.later: list[Article] = []  # same URL as an article of this call: a version of it once it is stored
+        self.seen = _Seen()
+        self.known_before: set[str] | None = None  # stories active before this call; set by the first segment
+
+    def run(self, items: Iterable[RawDocument | InputError]) -> IngestReport:
+        report = self.report
+        try:
+            group: list[Article] = []
+            stream = extract_each(items, self.prepared)
+            while True:
+                try:
+                    article = next(stream)
+                except StopIteration:
+                    break
+                except BaseException:
+                    # The input stream failed as a whole (a broken install, Ctrl-C): what
+                    # was read is stored before the failure goes on, so a re-run only adds
+                    # the rest.
+                    if group:
+                        self.accept(group)
+                    self.cluster_segment()
+                    _write_errors(self.store, self.prepared.errors + report.errors)
+                    raise
+                group.append(article)
+                if len(group) >= DEDUPE_GROUP:
+                    self.accept(group)
+                    group = []
+                    if len(self.fresh) >= self.segment_size:
+                        self.cluster_segment()
+            if group:
+                self.accept(group)
+            self.cluster_segment()
+            report.errors.extend(self.prepared.errors)
+            report.notes.extend(self.prepared.notes)
+        finally:
+            if self.worker is not None:
+                self.worker.close()
+        if self.known_before is not None:
+            # A later batch's merges and regroups may have moved articles of earlier ones.
+            clusterer = self.clusterer
+            report.story_of = {aid: clusterer.story_of(aid, sid) for aid, sid in report.story_of.items()}
+            holding = set(report.story_of.values())
+            report.new_stories = len(holding - self.known_before)
+            report.updated_stories = len(holding & self.known_before)
+        _write_errors(self.store, report.errors)
+        return report
+
+    def accept(self, group: list[Article]) -> None:
+        """A group of read articles: duplicates and versions set apart, the rest waits for its segment."""
+        accepted = _dedupe(self.store, group, self.seen, self.report, self.versions, self.later)
+        if self.versions:
+            _store_versions(self.store, self.analyzer, self.versions, self.report)
+            self.versions.clear()
+        self.fresh.extend(accepted)
+        if self.background and self.worker is None and len(self.fresh) >= BACKGROUND_MIN_ARTICLES:
+            self.worker = _start_worker()
+            if self.worker is not None:
+                self.queue = EmbeddingQueue(self.worker, self.analyzer.embedding_text, local=_local_embedder)
+                accepted = self.fresh  # everything so far goes to the worker
+        if self.queue is not None:
+            self.queue.add(accepted)
+
+    def cluster_segment(self) -> None:
+        if self.fresh:
+            self.cluster_fresh()
+        if self.later:
+            _store_later_versions(self.store, self.analyzer, self.later, self.report)
+            self.later.clear()
+        self.seen = _Seen()  # what is stored now is found in the store
+
+    def cluster_fresh(self) -> None:
+        if self.known_before is None:
+            self._first_segment()
         else:
-            (horizon, until), clock = _story_bounds(fresh, clusterer.window), clusterer.clock()
-            if horizon is not None:
-                if clock is not None and horizon < clock - clusterer.window:
-                    # Older than what the carried state covers (an unsorted archive):
-                    # start again from the store around this segment, as a new call would.
-                    clusterer.rewind()
-                else:
-                    # Stories that ended before this segment's window are stored and
-                    # can take none of its articles: their places go to stored stories
-                    # of its dates that began after the earlier loads' reach.
-                    clusterer.retire_ended(horizon)
-                # (An undated segment has no dates to choose stories by: the store's
-                # newest would take the places of the stories this call is building.)
-                loaded = _load_stories(store, clusterer, horizon, until)
-                if loaded:
-                    clusterer.term_df.ensure(key for story in loaded for key in story.term_df)
-                    clusterer.entity_df.ensure(key for story in loaded for key in story.entity_df)
-                kept = _load_dormant(store, clusterer, fresh)
-                if loaded or kept:
-                    ours = {clusterer.resolve(sid) for sid in set(report.story_of.values())}
-                    known_before |= ({story.id for story in loaded} | set(clusterer.dormant)) - ours
+            self._next_segment()
+        fresh, report = self.fresh, self.report
         ordered = [fresh[i] for i in stream_order(fresh)]
-        if queue is not None:
-            queue.prioritise(ordered)
+        if self.queue is not None:
+            self.queue.prioritise(ordered)
         # A call of several segments says which one the bar counts (and how many were stored).
-        label = "analyze+cluster" if not report.added and len(fresh) < segment_size else \
+        label = "analyze+cluster" if not report.added and len(fresh) < self.segment_size else \
             f"analyze+cluster (segment from article {report.added + 1:,})"
-        _cluster_and_store(store, ordered, analyzer, queue, clusterer, batch_size, progress, report, label)
+        self.cluster_and_store(ordered, label)
         fresh.clear()
 
-    try:
-        group: list[Article] = []
-        stream = extract_each(items, prepared)
-        while True:
-            try:
-                article = next(stream)
-            except StopIteration:
-                break
-            except BaseException:
-                # The input stream failed as a whole (a broken install, Ctrl-C): what
-                # was read is stored before the failure goes on, so a re-run only adds
-                # the rest.
-                if group:
-                    accept(group)
-                cluster_segment()
-                _write_errors(store, prepared.errors + report.errors)
-                raise
-            group.append(article)
-            if len(group) >= DEDUPE_GROUP:
-                accept(group)
-                group = []
-                if len(fresh) >= segment_size:
-                    cluster_segment()
-        if group:
-            accept(group)
-        cluster_segment()
-        report.errors.extend(prepared.errors)
-        report.notes.extend(prepared.notes)
-    finally:
-        if worker is not None:
-            worker.close()
-    if known_before is not None:
-        # A later batch's merges and regroups may have moved articles of earlier ones.
-        report.story_of = {aid: clusterer.story_of(aid, sid) for aid, sid in report.story_of.items()}
-        holding = set(report.story_of.values())
-        report.new_stories = len(holding - known_before)
-        report.updated_stories = len(holding & known_before)
-    _write_errors(store, report.errors)
-    return report
+    def _first_segment(self) -> None:
+        """The first segment: load the state it needs."""
+        clusterer = self.clusterer or OnlineClusterer()
+        since, until = _story_bounds(self.fresh, clusterer.window)
+        clusterer = restore_clusterer(self.store, clusterer, since=since, until=until)
+        _load_dormant(self.store, clusterer, self.fresh)
+        self.clusterer = clusterer
+        self.known_before = set(clusterer.stories) | set(clusterer.dormant)
+
+    def _next_segment(self) -> None:
+        clusterer, store = self.clusterer, self.store
+        (horizon, until), clock = _story_bounds(self.fresh, clusterer.window), clusterer.clock()
+        if horizon is not None:
+            if clock is not None and horizon < clock - clusterer.window:
+                # Older than what the carried state covers (an unsorted archive):
+                # start again from the store around this segment, as a new call would.
+                clusterer.rewind()
+            else:
+                # Stories that ended before this segment's window are stored and
+                # can take none of its articles: their places go to stored stories
+                # of its dates that began after the earlier loads' reach.
+                clusterer.retire_ended(horizon)
+        # (An undated segment has no dates to choose stories by: the store's
+        # newest would take the places of the stories this call is building.)
+        loaded = _load_stories(store, clusterer, horizon, until)
+        if loaded:
+            clusterer.term_df.ensure(key for story in loaded for key in story.term_df)
+            clusterer.entity_df.ensure(key for story in loaded for key in story.entity_df)
+        kept = _load_dormant(store, clusterer, self.fresh)
+        if loaded or kept:
+            ours = {clusterer.resolve(sid) for sid in set(self.report.story_of.values())}
+            self.known_before |= ({story.id for story in loaded} | set(clusterer.dormant)) - ours
+
+    def cluster_and_store(self, ordered: list[Article], label: str) -> None:
+        """Analyse, cluster and store ``ordered`` batch by batch, one transaction each."""
+        bar = _progress(len(ordered), self.progress, label)
+        try:
+            for start in range(0, len(ordered), self.batch_size):
+                done = self._batch(ordered[start : start + self.batch_size], last=start + self.batch_size >= len(ordered))
+                if bar is not None:
+                    bar.update(done)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def _batch(self, batch: list[Article], last: bool) -> int:
+        clusterer, queue = self.clusterer, self.queue
+        # With a queue: text features first; each embedding is waited for only
+        # when its article is clustered, so the worker keeps a head start.
+        chunk, features = _analyze(self.analyzer, batch, queue is not None, self.report)
+        merges_before = len(clusterer.merges)
+        rows = []
+        headlines: dict[str, str] = {}
+        # The clusterer counts each article's terms and entity atoms in its
+        # document frequencies: those are the keys this chunk changes, and the
+        # ones whose stored counts it needs first (fetched at once, not per key).
+        changed_keys = {
+            "terms": {key for feats in features for key in feats.lemmas},
+            "entities": {key for feats in features for key in entity_atoms(feats.entity_keys, feats.lemmas)},
+        }
+        clusterer.term_df.ensure(changed_keys["terms"])
+        clusterer.entity_df.ensure(changed_keys["entities"])
+        for article, feats in zip(chunk, features):
+            if queue is not None:
+                feats.embedding = queue.vector(article)
+            profile = ArticleProfile.build(article, feats)
+            assignment = clusterer.add(profile)
+            sid = clusterer.resolve(assignment.story_id)
+            story = clusterer.stories[sid]
+            if assignment.new_story:
+                headlines[sid] = article.title
+            elif story.first is not None and article.published is not None and article.published <= story.first:
+                headlines[sid] = article.title  # the earliest article names the story
+            rows.append((article, feats, sid, assignment.probability))
+        if last:
+            clusterer.finish()
+        merges = clusterer.merges[merges_before:]
+        _write(self.store, clusterer, rows, headlines, merges, self.report, changed_keys)
+        clusterer.trim_frequencies()  # every count is stored now
+        return len(rows)
 
 
 def _write_errors(store: Store, errors: list[InputError]) -> None:
@@ -462,49 +542,6 @@ def _start_worker() -> ProcessEmbedder | None:
         return ProcessEmbedder()
     except (OSError, RuntimeError, ValueError):  # no processes allowed here: embed in this one
         return None
-
-
-def _cluster_and_store(store, ordered, analyzer, queue, clusterer, batch_size, progress, report, label) -> None:
-    bar = _progress(len(ordered), progress, label)
-    try:
-        for start in range(0, len(ordered), batch_size):
-            # With a queue: text features first; each embedding is waited for only
-            # when its article is clustered, so the worker keeps a head start.
-            chunk, features = _analyze(analyzer, ordered[start : start + batch_size], queue is not None, report)
-            merges_before = len(clusterer.merges)
-            rows = []
-            headlines: dict[str, str] = {}
-            # The clusterer counts each article's terms and entity atoms in its
-            # document frequencies: those are the keys this chunk changes, and the
-            # ones whose stored counts it needs first (fetched at once, not per key).
-            changed_keys = {
-                "terms": {key for feats in features for key in feats.lemmas},
-                "entities": {key for feats in features for key in entity_atoms(feats.entity_keys, feats.lemmas)},
-            }
-            clusterer.term_df.ensure(changed_keys["terms"])
-            clusterer.entity_df.ensure(changed_keys["entities"])
-            for article, feats in zip(chunk, features):
-                if queue is not None:
-                    feats.embedding = queue.vector(article)
-                profile = ArticleProfile.build(article, feats)
-                assignment = clusterer.add(profile)
-                sid = clusterer.resolve(assignment.story_id)
-                story = clusterer.stories[sid]
-                if assignment.new_story:
-                    headlines[sid] = article.title
-                elif story.first is not None and article.published is not None and article.published <= story.first:
-                    headlines[sid] = article.title  # the earliest article names the story
-                rows.append((article, feats, sid, assignment.probability))
-            if start + batch_size >= len(ordered):
-                clusterer.finish()
-            merges = clusterer.merges[merges_before:]
-            _write(store, clusterer, rows, headlines, merges, report, changed_keys)
-            clusterer.trim_frequencies()  # every count is stored now
-            if bar is not None:
-                bar.update(len(rows))
-    finally:
-        if bar is not None:
-            bar.close()
 
 
 def ingest_paths(store: Store, paths: Iterable[str], max_bytes: int = DEFAULT_MAX_BYTES, **kwargs) -> IngestReport:
