@@ -87,3 +87,14 @@ def test_ingest_url_without_allow_private_is_refused(db_path):
     result = CliRunner().invoke(main, ["ingest", "http://127.0.0.1:9/article.html", "--db", str(db_path)])
     assert result.exit_code == 1
     assert "--allow-private" in result.stderr
+
+
+def test_the_cli_draws_the_progress_bar_and_the_engine_only_reports(tmp_path):
+    from couverture.demo import demo_corpus_path
+
+    runner = CliRunner()
+    shown = runner.invoke(main, ["ingest", str(demo_corpus_path()), "--db", str(tmp_path / "a.db"), "--progress"])
+    assert shown.exit_code == 0, shown.output
+    assert "analyze+cluster" in shown.stderr and "60/60" in shown.stderr
+    quiet = runner.invoke(main, ["ingest", str(demo_corpus_path()), "--db", str(tmp_path / "b.db"), "--no-progress"])
+    assert quiet.exit_code == 0 and "analyze+cluster" not in quiet.stderr

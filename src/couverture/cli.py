@@ -7,6 +7,7 @@ never loads the sentence encoder.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from datetime import datetime
@@ -90,7 +91,8 @@ def ingest(paths, db, max_bytes, max_pages, progress, allow_private):
                   documents_from_sources(urls, policy=policy, store=store,
                                          max_pages=MAX_PAGES_PER_POLL if max_pages is None else max_pages))
     try:
-        report = ingest_documents(store, items, progress=progress, on_wait=lambda m: click.echo(m, err=True))
+        report = ingest_documents(store, items, progress=_progress_bars(progress),
+                                  on_wait=lambda m: click.echo(m, err=True))
     except CouvertureError as exc:  # a broken install, a busy database: one message, no traceback
         click.echo(f"error: {printable(str(exc))}", err=True)
         sys.exit(2)
@@ -130,6 +132,22 @@ def stories_command(db, limit, as_json):
         return
     for story in listed:
         click.echo(json.dumps(story.to_json(), ensure_ascii=False) if as_json else _story_line(story))
+
+
+def _progress_bars(enabled: bool | None):
+    """A maker of progress bars for the engine (``total, label -> bar``), or None: asked for
+    with --progress, else shown on a terminal outside CI."""
+    if enabled is None:
+        enabled = sys.stderr.isatty() and not os.environ.get("CI")
+    if not enabled:
+        return None
+
+    def bar(total: int, label: str):
+        from tqdm import tqdm
+
+        return tqdm(total=total, unit="article", desc=label, file=sys.stderr)
+
+    return bar
 
 
 def _checked_language(ctx, param, value):

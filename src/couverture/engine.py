@@ -10,9 +10,8 @@ failure goes on. One ingest at a time holds the store's writer lock.
 """
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -216,16 +215,6 @@ def estimate_from_story(article: Article, features, story: StoryProfile) -> Date
     return DateEstimate(start, end, "the day its lead names, resolved against its story's dated articles")
 
 
-def _progress(total: int, enabled: bool | None, label: str = "analyze+cluster"):
-    if enabled is None:
-        enabled = sys.stderr.isatty() and not os.environ.get("CI")
-    if not enabled or total < 2:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="article", desc=label, file=sys.stderr)
-
-
 def _write(store: Store, clusterer: OnlineClusterer, rows, headlines: dict[str, str], merges, report: IngestReport,
            changed_keys: dict[str, set[str]]) -> None:
     """One transaction: the chunk's articles, the stories they changed, merges, and
@@ -255,7 +244,7 @@ def ingest_documents(
     analyzer: Analyzer | None = None,
     clusterer: OnlineClusterer | None = None,
     batch_size: int = BATCH_SIZE,
-    progress: bool | None = None,
+    progress: "Callable[[int, str], object] | None" = None,
     segment_size: int = SEGMENT_ARTICLES,
     on_wait=None,
     lock_timeout: float | None = None,
@@ -269,6 +258,10 @@ def ingest_documents(
     The call holds the store's writer lock; when another ingest holds it, this one
     waits (``on_wait(message)`` is told once; by default the message goes to stderr),
     at most ``lock_timeout`` seconds if given, then raises ``WriterBusy``.
+
+    ``progress(total, label)``, when given, makes a bar for each segment (anything with
+    ``update(n)`` and ``close()``): showing progress is the caller's business (the CLI
+    draws one on a terminal); the engine only says how far it got.
     """
     with store.writing(on_wait=_tell_waiting if on_wait is None else on_wait, timeout=lock_timeout):
         report = _ingest_locked(store, items, analyzer, clusterer, batch_size, progress, segment_size)
@@ -298,7 +291,7 @@ class Ingestion:
     """
 
     def __init__(self, store: Store, analyzer=None, clusterer: OnlineClusterer | None = None,
-                 batch_size: int = BATCH_SIZE, progress: bool | None = None, segment_size: int = SEGMENT_ARTICLES):
+                 batch_size: int = BATCH_SIZE, progress=None, segment_size: int = SEGMENT_ARTICLES):
         self.store = store
         self.report = IngestReport()
         self.prepared = Prepared()
@@ -433,7 +426,7 @@ class Ingestion:
 
     def cluster_and_store(self, ordered: list[Article], label: str) -> None:
         """Analyse, cluster and store ``ordered`` batch by batch, one transaction each."""
-        bar = _progress(len(ordered), self.progress, label)
+        bar = self.progress(len(ordered), label) if self.progress and len(ordered) >= 2 else None
         try:
             for start in range(0, len(ordered), self.batch_size):
                 done = self._batch(ordered[start : start + self.batch_size], last=start + self.batch_size >= len(ordered))

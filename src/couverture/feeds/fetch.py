@@ -35,7 +35,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
-from .. import __version__
+from .._version import __version__
 from ..errors import printable
 
 USER_AGENT = f"couverture/{__version__} (+https://github.com/couverture; news clustering)"

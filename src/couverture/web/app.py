@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import event
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import __version__
+from .._version import __version__
 from ..store import DEFAULT_DB, Store
 from . import api, pages, related
 from .errors import BadParameters, parameter_errors
