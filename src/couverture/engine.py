@@ -22,7 +22,7 @@ from .cluster.profile import DocumentFrequencies, StoryProfile, entity_atoms
 from .errors import BrokenInstall, InputError
 from .ingest import DEFAULT_MAX_BYTES, read_inputs
 from .analyze.when import resolve_day
-from .models import Article, DateEstimate, RawDocument
+from .models import Article, DateEstimate, Merge, Placement, RawDocument
 from .pipeline import Prepared, extract_each, stream_order
 from .store import Store
 
@@ -48,7 +48,7 @@ class IngestReport:
     errors: list[InputError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     story_of: dict[str, str] = field(default_factory=dict)  # article id -> story id
-    merges: list[tuple[str, str, float]] = field(default_factory=list)  # (merged away, kept, probability)
+    merges: list[Merge] = field(default_factory=list)  # (merged away, kept, probability)
 
     @property
     def failed(self) -> int:
@@ -215,8 +215,8 @@ def estimate_from_story(article: Article, features, story: StoryProfile) -> Date
     return DateEstimate(start, end, "the day its lead names, resolved against its story's dated articles")
 
 
-def _write(store: Store, clusterer: OnlineClusterer, rows, headlines: dict[str, str], merges, report: IngestReport,
-           changed_keys: dict[str, set[str]]) -> None:
+def _write(store: Store, clusterer: OnlineClusterer, rows: list[Placement], headlines: dict[str, str],
+           merges: list[Merge], report: IngestReport, changed_keys: dict[str, set[str]]) -> None:
     """One transaction: the chunk's articles, the stories they changed, merges, and
     the document frequencies of the chunk's lemmas and entities."""
     resolved_rows = []
@@ -225,7 +225,7 @@ def _write(store: Store, clusterer: OnlineClusterer, rows, headlines: dict[str, 
         story = clusterer.stories.get(final) or clusterer.dormant.get(final)
         if article.published is None and story is not None:
             article.estimate = estimate_from_story(article, feats, story)
-        resolved_rows.append((article, feats, final, probability))
+        resolved_rows.append(Placement(article, feats, final, probability))
         report.story_of[article.id] = final
     profiles = clusterer.take_dirty()
     titles = {clusterer.resolve(sid): title for sid, title in headlines.items()}
@@ -464,7 +464,7 @@ class Ingestion:
                 headlines[sid] = article.title
             elif story.first is not None and article.published is not None and article.published <= story.first:
                 headlines[sid] = article.title  # the earliest article names the story
-            rows.append((article, feats, sid, assignment.probability))
+            rows.append(Placement(article, feats, sid, assignment.probability))
         if last:
             clusterer.finish()
         merges = clusterer.merges[merges_before:]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # annotations only: reading a stored story needs no numpy
     import numpy as np
@@ -129,3 +129,21 @@ class Features:
     @property
     def entity_keys(self) -> list[str]:
         return [e.key for e in self.entities]
+
+
+class Placement(NamedTuple):
+    """An article as ingest hands it to the store: its features, the story it joined and
+    the join's probability (a tuple, so ``article, features, story_id, p = placement`` reads it)."""
+
+    article: Article
+    features: Features
+    story_id: str
+    probability: float
+
+
+class Merge(NamedTuple):
+    """One story merged into another, with the merge decision's probability."""
+
+    from_story: str
+    into_story: str
+    score: float

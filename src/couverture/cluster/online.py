@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from ..models import Merge
 from .index import StoryIndex
 from .passes import SHORT_TERMS, StoryPasses, story_id_for
 from .profile import ArticleProfile, DocumentFrequencies, StoryProfile, days_apart
@@ -177,7 +178,7 @@ class OnlineClusterer(StoryPasses):
         self._neighbour_scores: dict[str, tuple[int, list[tuple[float, str]]]] = {}
         self._moved: dict[str, str] = {}  # article id -> story a regroup moved it to
         self._fresh_moves: set[str] = set()  # moved since the owner last took them (take_moves)
-        self.merges: list[tuple[str, str, float]] = []  # (merged story, surviving story, probability)
+        self.merges: list[Merge] = []  # (merged story, surviving story, probability)
         self._merged_into: dict[str, str] = {}  # the same merges, looked up by the merged story
         self._since_merge: set[str] = set()
         self._added = 0

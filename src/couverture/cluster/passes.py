@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from ..models import Merge
 from .profile import ArticleProfile, StoryProfile, days_apart
 from .regroup import pair_probabilities, regroup_labels
 from .similarity import DecisionModel, pair_features
@@ -122,7 +123,7 @@ class StoryPasses:
 
     def _record_merge(self, gone: str, into: str, probability: float) -> None:
         """Record that story ``gone`` now lives on as ``into`` (see :meth:`resolve`)."""
-        self.merges.append((gone, into, probability))
+        self.merges.append(Merge(gone, into, probability))
         self._merged_into[gone] = into
 
 

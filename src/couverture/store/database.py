@@ -15,7 +15,7 @@ from sqlalchemy import Engine, bindparam, create_engine, event, func, or_, selec
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import DatabaseError
-from ..models import Article, Features
+from ..models import Article, Features, Merge, Placement
 from . import DEFAULT_DB, schema
 from .convert import chunks as _chunks
 from .convert import iso, parse_time, utc, vector, vector_bytes
@@ -234,12 +234,12 @@ class Store:
     # --- writing ------------------------------------------------------------------
     def write_batch(
         self,
-        batch: Sequence[tuple[Article, Features, str, float]],
+        batch: Sequence[Placement],
         touched: Iterable[SavedStory],
         headlines: dict[str, str],
         frequencies: dict[str, SavedFrequencies],
         errors: Sequence = (),
-        merges: Sequence[tuple[str, str, float]] = (),
+        merges: Sequence[Merge] = (),
         changed_keys: dict[str, Iterable[str]] | None = None,
         moves: dict[str, str] | None = None,
     ) -> None:
