@@ -67,10 +67,8 @@ LONG_MODULES = {
 }
 LONG_FUNCTIONS = {
     "coverage/quotes/reported.py::_reported": 115,
-    "coverage/quotes/grouping.py::merge_quotes": 98,
     "extract/article.py::extract_article": 92,
     "extract/boilerplate.py::clean_text": 105,
-    "store/database.py::Store.write_batch": 99,
 }
 
 

@@ -253,75 +253,16 @@ class Store:
         ``changed_keys[name]`` when given (those of the batch's articles), else all.
         """
         now = datetime.now(timezone.utc)
+        touched = list(touched)
         with self.engine.begin() as conn:
-            known = set()
-            touched = list(touched)
-            ids = [s.id for s in touched]
-            for chunk in _chunks(ids, 500):
-                known.update(conn.execute(select(stories.c.id).where(stories.c.id.in_(chunk))).scalars())
-            # One executemany per kind of statement, not one statement per story.
-            inserts: list[dict] = []
-            updates: dict[bool, list[dict]] = {True: [], False: []}  # with a new headline or not
-            for story in touched:
-                values = {
-                    "merged_into": None,  # written as a live story: live again if a regroup revived its id
-                    "size": story.size,
-                    "first_published": story.first,
-                    "last_published": story.last,
-                    "updated_at": now,
-                    "embedding_sum": vector_bytes(story.embedding_sum),
-                    "profile": {
-                        "terms": dict(story.term_df), "entities": dict(story.entity_df),
-                        "numbers": dict(story.number_df), "langs": dict(story.langs),
-                        "clue_weekdays": {str(k): v for k, v in story.clue_weekdays.items() if v},
-                        "clue_days": {f"{m}-{d}": v for (m, d), v in story.clue_days.items() if v},
-                        "span": [iso(story.span_first), iso(story.span_last)],
-                    },
-                }
-                if story.id in known:
-                    if story.id in headlines:
-                        values["headline"] = headlines[story.id]
-                    updates[story.id in headlines].append({"story_id": story.id, **values})
-                else:
-                    inserts.append({"id": story.id, "headline": headlines.get(story.id, ""), "created_at": now, **values})
-            if inserts:
-                conn.execute(stories.insert(), inserts)
-            for rows in updates.values():
-                if rows:
-                    conn.execute(stories.update().where(stories.c.id == bindparam("story_id")), rows)
+            _write_stories(conn, touched, headlines, now)
             if batch:
-                conn.execute(
-                    articles.insert(),
-                    [
-                        {
-                            "id": a.id, "story_id": sid, "url": a.url, "content_hash": a.content_hash,
-                            "title": a.title, "text": a.text, "lang": a.lang, "published": a.published,
-                            "fetched_at": a.fetched_at, "ingested_at": now, "outlet": a.outlet, "domain": a.domain,
-                            "byline": a.byline,
-                            "agencies": a.agencies, "origin": a.origin, "join_probability": p, "extra": a.extra,
-                            "removed_lines": a.removed_lines, "features": features_json(f, a.estimate),
-                            "embedding": vector_bytes(f.embedding),
-                        }
-                        for a, f, sid, p in batch
-                    ],
-                )
-                note_seen(conn, [(a.domain, a.outlet, a.lang) for a, _, _, _ in batch])
+                _write_articles(conn, batch, now)
             # A story may be merged into one that a later merge or regroup of the same
             # batch took away before it was ever written: rows point past such stories,
             # along the batch's own chain, to one that has a row; the merge records keep
             # every step, so the passing id still resolves.
-            written = set(ids)  # every story this batch writes a row for
-            onward = {from_story: into_story for from_story, into_story, _ in merges}
-            for from_story, into_story, score in merges:
-                target, seen = into_story, {from_story}
-                while target not in written and target in onward and target not in seen:
-                    seen.add(target)
-                    target = onward[target]
-                conn.execute(stories.update().where(stories.c.id == from_story).values(merged_into=target, size=0))
-                conn.execute(articles.update().where(articles.c.story_id == from_story).values(story_id=target))
-                conn.execute(
-                    story_merges.insert().values(from_story=from_story, into_story=into_story, merged_at=now, score=score)
-                )
+            _write_merges(conn, merges, {s.id for s in touched}, now)
             if moves:
                 _apply_moves(conn, moves)
             if errors:
@@ -476,6 +417,79 @@ class Store:
         with self.engine.connect() as conn:
             found = {r.id: StoredArticle.from_row(r) for r in conn.execute(_WHOLE_ARTICLES.where(articles.c.id.in_(ids)))}
         return [found[i] for i in ids if i in found]
+
+
+def _write_stories(conn, touched: list[SavedStory], headlines: dict[str, str], now: datetime) -> None:
+    """The batch's stories: new ones inserted, known ones updated (headline only when given)."""
+    known = set()
+    ids = [s.id for s in touched]
+    for chunk in _chunks(ids, 500):
+        known.update(conn.execute(select(stories.c.id).where(stories.c.id.in_(chunk))).scalars())
+    # One executemany per kind of statement, not one statement per story.
+    inserts: list[dict] = []
+    updates: dict[bool, list[dict]] = {True: [], False: []}  # with a new headline or not
+    for story in touched:
+        values = {
+            "merged_into": None,  # written as a live story: live again if a regroup revived its id
+            "size": story.size,
+            "first_published": story.first,
+            "last_published": story.last,
+            "updated_at": now,
+            "embedding_sum": vector_bytes(story.embedding_sum),
+            "profile": {
+                "terms": dict(story.term_df), "entities": dict(story.entity_df),
+                "numbers": dict(story.number_df), "langs": dict(story.langs),
+                "clue_weekdays": {str(k): v for k, v in story.clue_weekdays.items() if v},
+                "clue_days": {f"{m}-{d}": v for (m, d), v in story.clue_days.items() if v},
+                "span": [iso(story.span_first), iso(story.span_last)],
+            },
+        }
+        if story.id in known:
+            if story.id in headlines:
+                values["headline"] = headlines[story.id]
+            updates[story.id in headlines].append({"story_id": story.id, **values})
+        else:
+            inserts.append({"id": story.id, "headline": headlines.get(story.id, ""), "created_at": now, **values})
+    if inserts:
+        conn.execute(stories.insert(), inserts)
+    for rows in updates.values():
+        if rows:
+            conn.execute(stories.update().where(stories.c.id == bindparam("story_id")), rows)
+
+
+def _write_articles(conn, batch: Sequence[Placement], now: datetime) -> None:
+    conn.execute(
+        articles.insert(),
+        [
+            {
+                "id": a.id, "story_id": sid, "url": a.url, "content_hash": a.content_hash,
+                "title": a.title, "text": a.text, "lang": a.lang, "published": a.published,
+                "fetched_at": a.fetched_at, "ingested_at": now, "outlet": a.outlet, "domain": a.domain,
+                "byline": a.byline,
+                "agencies": a.agencies, "origin": a.origin, "join_probability": p, "extra": a.extra,
+                "removed_lines": a.removed_lines, "features": features_json(f, a.estimate),
+                "embedding": vector_bytes(f.embedding),
+            }
+            for a, f, sid, p in batch
+        ],
+    )
+    note_seen(conn, [(a.domain, a.outlet, a.lang) for a, _, _, _ in batch])
+
+
+def _write_merges(conn, merges: Sequence[Merge], written: set[str], now: datetime) -> None:
+    """Each merge: the story marked merged, its articles moved, the merge recorded;
+    ``written``: every story this batch writes a row for."""
+    onward = {from_story: into_story for from_story, into_story, _ in merges}
+    for from_story, into_story, score in merges:
+        target, seen = into_story, {from_story}
+        while target not in written and target in onward and target not in seen:
+            seen.add(target)
+            target = onward[target]
+        conn.execute(stories.update().where(stories.c.id == from_story).values(merged_into=target, size=0))
+        conn.execute(articles.update().where(articles.c.story_id == from_story).values(story_id=target))
+        conn.execute(
+            story_merges.insert().values(from_story=from_story, into_story=into_story, merged_at=now, score=score)
+        )
 
 
 # Whole article rows with the name their outlet is shown by (StoredArticle.outlet).

@@ -117,6 +117,22 @@ def merge_quotes(mentions: list[QuoteMention], embedder, order: dict[str, int] |
     if not mentions:
         return [], []
     order = order or {}
+    quotes: list[dict] = []
+    divergences: list[dict] = []
+    for members in _statements(mentions, embedder).values():
+        quote, divergence = _entry([mentions[i] for i in members], order, preferred_lang)
+        quotes.append(quote)
+        if divergence is not None:
+            divergences.append(divergence)
+    one_name_per_person(quotes, preferred_lang)
+    quotes.sort(key=lambda q: (-len(q["article_ids"]), q["speaker"] is None,
+                               min(order.get(a, 0) for a in q["article_ids"])))
+    return quotes, divergences
+
+
+def _statements(mentions: list[QuoteMention], embedder) -> dict[int, list[int]]:
+    """The mentions that tell one statement, by similarity of their pieces (any language),
+    shared lemmas (one language), and the quotation inside its own reported clause."""
     pieces: list[str] = []
     owner: list[int] = []
     for index, mention in enumerate(mentions):
@@ -164,44 +180,45 @@ def merge_quotes(mentions: list[QuoteMention], embedder, order: dict[str, int] |
     for i in range(len(mentions)):
         groups.setdefault(find(i), []).append(i)
 
-    quotes: list[dict] = []
-    divergences: list[dict] = []
-    for members in groups.values():
-        versions = sorted((mentions[i] for i in members), key=lambda m: (order.get(m.article_id, 0), m.start))
-        named = [m for m in versions if m.speaker]
-        speakers: list[str] = []
-        for m in named:
-            if not any(speakers_agree(m.speaker, s) for s in speakers):
-                speakers.append(m.speaker)
-        if len(speakers) > 1:
-            divergences.append({
-                "kind": "speaker", "what": "speaker",
-                "versions": [
-                    {"value": s, "article_ids": sorted({m.article_id for m in named if speakers_agree(m.speaker, s)},
-                                                      key=lambda a: order.get(a, 0)),
-                     "statements": [{"article_id": m.article_id, "text": m.text} for m in named if speakers_agree(m.speaker, s)]}
-                    for s in speakers
-                ],
-            })
-            speaker = None  # disputed: shown without a speaker, the divergence says who is credited where
-        else:
-            speaker = max((m.speaker for m in named), key=lambda s: (len(s.split()), len(s)), default=None)
-        # The role as the reader's language writes it when a version in it gives one.
-        role = next((m.role for m in sorted(named, key=lambda m: m.lang != preferred_lang)
-                     if m.role and speakers_agree(m.speaker, speaker)), None)
-        if role is None and speaker is None:
-            role = next((m.role for m in versions if m.role), None)
-        # Shown: a version in the reader's language when there is one; the very words (a
-        # quotation) before a paraphrase; a named speaker; the earliest source.
-        pool = [m for m in versions if preferred_lang and m.lang == preferred_lang] or versions
-        shown = max(pool, key=lambda m: (m.kind == "direct", bool(m.speaker), -order.get(m.article_id, 0), m.words))
-        article_ids = list(dict.fromkeys(m.article_id for m in versions))
-        quotes.append({
-            "text": shown.text, "lang": shown.lang, "speaker": speaker, "role": role,
-            "article_ids": article_ids, "kind": shown.kind,
-            "versions": [m.to_json() for m in versions],
-        })
-    one_name_per_person(quotes, preferred_lang)
-    quotes.sort(key=lambda q: (-len(q["article_ids"]), q["speaker"] is None,
-                               min(order.get(a, 0) for a in q["article_ids"])))
-    return quotes, divergences
+    return groups
+
+
+def _entry(members: list[QuoteMention], order: dict[str, int], preferred_lang: str | None) -> tuple[dict, dict | None]:
+    """One statement's entry of "Who said what", and a divergence when its versions name
+    different speakers."""
+    divergence = None
+    versions = sorted(members, key=lambda m: (order.get(m.article_id, 0), m.start))
+    named = [m for m in versions if m.speaker]
+    speakers: list[str] = []
+    for m in named:
+        if not any(speakers_agree(m.speaker, s) for s in speakers):
+            speakers.append(m.speaker)
+    if len(speakers) > 1:
+        divergence = {
+            "kind": "speaker", "what": "speaker",
+            "versions": [
+                {"value": s, "article_ids": sorted({m.article_id for m in named if speakers_agree(m.speaker, s)},
+                                                  key=lambda a: order.get(a, 0)),
+                 "statements": [{"article_id": m.article_id, "text": m.text} for m in named if speakers_agree(m.speaker, s)]}
+                for s in speakers
+            ],
+        }
+        speaker = None  # disputed: shown without a speaker, the divergence says who is credited where
+    else:
+        speaker = max((m.speaker for m in named), key=lambda s: (len(s.split()), len(s)), default=None)
+    # The role as the reader's language writes it when a version in it gives one.
+    role = next((m.role for m in sorted(named, key=lambda m: m.lang != preferred_lang)
+                 if m.role and speakers_agree(m.speaker, speaker)), None)
+    if role is None and speaker is None:
+        role = next((m.role for m in versions if m.role), None)
+    # Shown: a version in the reader's language when there is one; the very words (a
+    # quotation) before a paraphrase; a named speaker; the earliest source.
+    pool = [m for m in versions if preferred_lang and m.lang == preferred_lang] or versions
+    shown = max(pool, key=lambda m: (m.kind == "direct", bool(m.speaker), -order.get(m.article_id, 0), m.words))
+    article_ids = list(dict.fromkeys(m.article_id for m in versions))
+    quote = {
+        "text": shown.text, "lang": shown.lang, "speaker": speaker, "role": role,
+        "article_ids": article_ids, "kind": shown.kind,
+        "versions": [m.to_json() for m in versions],
+    }
+    return quote, divergence
