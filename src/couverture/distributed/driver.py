@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 import uuid
 import weakref
 from collections.abc import Callable, Iterable, Iterator
@@ -60,6 +61,7 @@ class DistributedStats:
     inputs: int = 0
     workers: int = 0
     worker_seconds: float = 0.0  # time spent in tasks on the workers, summed
+    wait_seconds: float = 0.0  # time the driver waited for the next batch in input order
     batch_sizes: list = field(default_factory=list)
 
 
@@ -140,6 +142,7 @@ def prepared_stream(client, items: Iterable[RawDocument | InputError | Notice], 
 
     try:
         submit_more()
+        waiting = time.perf_counter()
         for future in pending:
             try:
                 outcomes, seconds = future.result()
@@ -150,6 +153,7 @@ def prepared_stream(client, items: Iterable[RawDocument | InputError | Notice], 
             stats.worker_seconds += seconds
             future.release()
             while taken in done:
+                stats.wait_seconds += time.perf_counter() - waiting
                 outcomes = done.pop(taken)
                 taken += 1
                 stats.batches += 1
@@ -157,6 +161,7 @@ def prepared_stream(client, items: Iterable[RawDocument | InputError | Notice], 
                 yield from _items(outcomes, analyzer)
                 if on_batch is not None:
                     on_batch(taken)
+                waiting = time.perf_counter()
             submit_more()
     finally:
         for future in list(pending.futures):
@@ -164,8 +169,6 @@ def prepared_stream(client, items: Iterable[RawDocument | InputError | Notice], 
 
 
 def _timed(function, *args):
-    import time
-
     started = time.perf_counter()
     result = function(*args)
     return result, time.perf_counter() - started
