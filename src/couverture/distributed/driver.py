@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import queue
+import threading
 import time
 import uuid
 import weakref
@@ -47,6 +49,9 @@ TASK_BATCH = 64
 # busy while the results are held in input order, and bounds what waits in memory.
 AHEAD_PER_WORKER = 4
 TASK_RETRIES = 2
+# Inputs whose results the driver takes ahead of the engine: one segment's worth, so the
+# workers prepare the next segment while the engine clusters and writes this one.
+PREFETCH_INPUTS = 20_000  # engine.SEGMENT_ARTICLES
 
 
 class DistributedError(CouvertureError):
@@ -61,7 +66,7 @@ class DistributedStats:
     inputs: int = 0
     workers: int = 0
     worker_seconds: float = 0.0  # time spent in tasks on the workers, summed
-    wait_seconds: float = 0.0  # time the driver waited for the next batch in input order
+    wait_seconds: float = 0.0  # time the engine waited for the next prepared input
     batch_sizes: list = field(default_factory=list)
 
 
@@ -107,15 +112,65 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
 
 def prepared_stream(client, items: Iterable[RawDocument | InputError | Notice], analyzer: PreparedAnalyzer,
                     stats: DistributedStats | None = None, task_batch: int = TASK_BATCH, ahead: int | None = None,
-                    retries: int = TASK_RETRIES, on_batch: Callable[[int], None] | None = None) -> Iterator:
+                    retries: int = TASK_RETRIES, on_batch: Callable[[int], None] | None = None,
+                    prefetch: int = PREFETCH_INPUTS) -> Iterator:
     """Articles (with their features kept in ``analyzer``), errors and notices, in input
-    order, from the workers of ``client``. ``on_batch(n)`` is called after the n-th batch
-    (1-based) is taken, in order."""
+    order, from the workers of ``client``.
+
+    A thread of the driver reads the inputs, submits the batches and takes their results
+    in order into a buffer of up to ``prefetch`` inputs, so the workers go on while the
+    engine clusters and writes a segment. ``on_batch(n)`` is called (in that thread)
+    after the n-th batch (1-based) is taken."""
+    stats = stats or DistributedStats()
+    buffer: queue.Queue = queue.Queue(maxsize=max(1, prefetch // task_batch))
+    stop = threading.Event()
+
+    def offer(entry) -> bool:
+        while not stop.is_set():
+            try:
+                buffer.put(entry, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        results = _ordered_results(client, items, stats, task_batch, ahead, retries, on_batch)
+        try:
+            for outcomes in results:
+                if not offer(("batch", outcomes)):
+                    return
+            offer(("end", None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            offer(("error", exc))
+        finally:
+            results.close()
+
+    thread = threading.Thread(target=produce, name="couverture-distributed-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            waiting = time.perf_counter()
+            kind, value = buffer.get()
+            stats.wait_seconds += time.perf_counter() - waiting
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield from _items(value, analyzer)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
+def _ordered_results(client, items, stats: DistributedStats, task_batch: int, ahead: int | None, retries: int,
+                     on_batch) -> Iterator[list]:
+    """Each batch's outcomes, in input order, as the workers finish them: at most
+    ``ahead`` batches submitted beyond the oldest one not yet taken."""
     from distributed import as_completed
 
     from .worker import prepare_batch
 
-    stats = stats or DistributedStats()
     workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
     stats.workers = workers
     ahead = ahead or AHEAD_PER_WORKER * workers
@@ -142,7 +197,6 @@ def prepared_stream(client, items: Iterable[RawDocument | InputError | Notice], 
 
     try:
         submit_more()
-        waiting = time.perf_counter()
         for future in pending:
             try:
                 outcomes, seconds = future.result()
@@ -153,15 +207,13 @@ def prepared_stream(client, items: Iterable[RawDocument | InputError | Notice], 
             stats.worker_seconds += seconds
             future.release()
             while taken in done:
-                stats.wait_seconds += time.perf_counter() - waiting
                 outcomes = done.pop(taken)
                 taken += 1
                 stats.batches += 1
                 stats.batch_sizes.append(len(outcomes))
-                yield from _items(outcomes, analyzer)
+                yield outcomes
                 if on_batch is not None:
                     on_batch(taken)
-                waiting = time.perf_counter()
             submit_more()
     finally:
         for future in list(pending.futures):
@@ -233,7 +285,7 @@ def ingest_distributed(store, items: Iterable[RawDocument | InputError | Notice]
     ``batch_size``, ``segment_size``, ``lock_timeout``); its ``analyzer`` is the
     workers'. Returns its ``IngestReport``.
     """
-    from ..engine import ingest_documents
+    from ..engine import SEGMENT_ARTICLES, ingest_documents
 
     if "analyzer" in engine_options:
         raise TypeError("the distributed path analyses on its workers: no analyzer option")
@@ -242,5 +294,7 @@ def ingest_distributed(store, items: Iterable[RawDocument | InputError | Notice]
     with contextlib.ExitStack() as stack:
         if client is None:
             client = stack.enter_context(dask_client(workers, address))
-        stream = prepared_stream(client, items, analyzer, stats, task_batch=task_batch, on_batch=on_batch)
+        prefetch = engine_options.get("segment_size") or SEGMENT_ARTICLES
+        stream = prepared_stream(client, items, analyzer, stats, task_batch=task_batch, on_batch=on_batch,
+                                 prefetch=prefetch)
         return ingest_documents(store, stream, analyzer=analyzer, **engine_options)
