@@ -14,10 +14,11 @@ each other):
  7. ``coverage``
  8. ``pipeline``
  9. ``engine``
-10. ``eval``: metrics, datasets, labelled sets made ready to score
-11. ``learn``: training, threshold search, held-out evaluation
-12. ``feeds`` | ``web`` (side by side)
-13. the command line: ``cli``, ``cli_outlets``, ``feeds.cli``, ``web.cli``
+10. ``distributed``: the engine with its stages' work on Dask workers
+11. ``eval``: metrics, datasets, labelled sets made ready to score
+12. ``learn``: training, threshold search, held-out evaluation
+13. ``feeds`` | ``web`` (side by side)
+14. the command line: ``cli``, ``cli_outlets``, ``feeds.cli``, ``web.cli``
 
 Every import counts, at module level or inside a function, under TYPE_CHECKING too:
 a lazy import is still a dependency.
@@ -46,6 +47,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("couverture.coverage",),
     ("couverture.pipeline",),
     ("couverture.engine",),
+    ("couverture.distributed",),
     ("couverture.eval",),
     ("couverture.learn",),
     ("couverture.feeds", "couverture.web"),

@@ -64,7 +64,14 @@ def main() -> None:
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when on a terminal).")
 @click.option("--allow-private", is_flag=True,
               help="Allow URLs on loopback, private or link-local addresses (only for servers you trust).")
-def ingest(paths, db, max_bytes, max_pages, progress, allow_private):
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="dask: extract, analyse and embed on Dask workers; cluster and store here "
+                   "(needs: pip install 'couverture[distributed]'; see docs/distributed.md).")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+              help="With --engine dask: worker processes of the local cluster started for this ingest.")
+@click.option("--address", default=None, metavar="tcp://HOST:PORT",
+              help="With --engine dask: use the running Dask scheduler there instead of a local cluster.")
+def ingest(paths, db, max_bytes, max_pages, progress, allow_private, engine, workers, address):
     """Ingest files or folders (.txt, .html, .json, .jsonl), web pages and feeds by URL,
     and cluster them into stories.
 
@@ -91,8 +98,14 @@ def ingest(paths, db, max_bytes, max_pages, progress, allow_private):
                   documents_from_sources(urls, policy=policy, store=store,
                                          max_pages=MAX_PAGES_PER_POLL if max_pages is None else max_pages))
     try:
-        report = ingest_documents(store, items, progress=_progress_bars(progress),
-                                  on_wait=lambda m: click.echo(m, err=True))
+        if engine == "dask":
+            from .distributed import ingest_distributed
+
+            report = ingest_distributed(store, items, workers=workers, address=address,
+                                        progress=_progress_bars(progress), on_wait=lambda m: click.echo(m, err=True))
+        else:
+            report = ingest_documents(store, items, progress=_progress_bars(progress),
+                                      on_wait=lambda m: click.echo(m, err=True))
     except CouvertureError as exc:  # a broken install, a busy database: one message, no traceback
         click.echo(f"error: {printable(str(exc))}", err=True)
         sys.exit(2)

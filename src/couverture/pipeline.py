@@ -27,7 +27,7 @@ def extract_all(items: Iterable[RawDocument | InputError | Notice]) -> Prepared:
     return prepared
 
 
-def extract_each(items: Iterable[RawDocument | InputError | Notice], prepared: Prepared) -> Iterator[Article]:
+def extract_each(items: Iterable[RawDocument | Article | InputError | Notice], prepared: Prepared) -> Iterator[Article]:
     """Extract documents one at a time, as they arrive; errors and notes go to ``prepared``.
 
     A consumer can start on the first articles (e.g. embed them) while later ones
@@ -40,6 +40,9 @@ def extract_each(items: Iterable[RawDocument | InputError | Notice], prepared: P
             continue
         if isinstance(item, Notice):
             prepared.notes.append(f"{item.origin}: {item.message}")
+            continue
+        if isinstance(item, Article):  # extracted elsewhere (a distributed worker: couverture.distributed)
+            yield item
             continue
         try:
             article = extract_article(item, now=now)
