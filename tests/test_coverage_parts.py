@@ -141,10 +141,10 @@ class CountingEmbedder:
 
 def test_vectors_are_computed_once_and_kept_in_the_database(store):
     model = CountingEmbedder()
-    first = CachedEmbedder(model, store.engine)
+    first = CachedEmbedder(model, store)
     vectors = first.embed(["alpha", "beta", "alpha"])
     assert model.seen == ["alpha", "beta"]
-    again = CachedEmbedder(model, store.engine)  # a new process would start like this
+    again = CachedEmbedder(model, store)  # a new process would start like this
     assert np.allclose(again.embed(["beta", "alpha"]), vectors[[1, 0]])
     assert model.seen == ["alpha", "beta"] and again.computed == 0
     with store.engine.connect() as conn:

@@ -5,8 +5,7 @@ layer, never from a higher one; rooms side by side in one layer import nothing f
 each other):
 
  1. base: the package root, ``_version``, ``_lazy``, ``models``, ``errors``, ``demo``
- 2. ``store``: persistence; it saves cluster state but imports no stage (see the
-    exceptions below, each still to be removed)
+ 2. ``store``: persistence; it saves cluster state but imports no stage
  3. ``ingest``
  4. ``extract``
  5. ``analyze``
@@ -134,6 +133,17 @@ def test_no_module_imports_from_a_higher_layer_or_a_room_beside_its_own():
                     wrong.append(f"{name} (layer {layer + 1}) imports {target} (layer {their_layer + 1})")
     assert not wrong, "imports against the layers:\n" + "\n".join(wrong)
     assert EXCEPTIONS <= used, f"no longer needed, remove from EXCEPTIONS: {sorted(EXCEPTIONS - used)}"
+
+
+STAGES = ("couverture.ingest", "couverture.extract", "couverture.analyze", "couverture.cluster", "couverture.coverage")
+
+
+def test_no_stage_imports_the_store():
+    """The stages of the pipeline work on what they are handed: the engine, the apps and
+    the command line hand them a store (coverage calls its methods), they never import it."""
+    wrong = [f"{name} imports {target}" for name, path in _modules().items() if name.startswith(STAGES)
+             for target in _imports(name, path) if target == "couverture.store" or target.startswith("couverture.store.")]
+    assert not wrong, "\n".join(wrong)
 
 
 def test_every_layer_room_exists():

@@ -16,9 +16,6 @@ import threading
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import Engine
-
-from ..store.coverage import cached_vectors, save_vectors
 
 
 def _key(model: str, text: str) -> str:
@@ -28,9 +25,11 @@ def _key(model: str, text: str) -> str:
 class CachedEmbedder:
     """An ``Embedder`` that looks texts up in the database before running the model."""
 
-    def __init__(self, embedder, engine: Engine | None = None):
+    def __init__(self, embedder, store=None):
+        """``store``: where vectors are kept (anything with ``cached_vectors(keys)`` and
+        ``save_vectors(rows)``, as ``couverture.store.Store``); None keeps them in memory only."""
         self.embedder = embedder
-        self.engine = engine
+        self.store = store
         self.name = getattr(embedder, "name", type(embedder).__name__)
         self.dim = getattr(embedder, "dim", None)
         self._memory: dict[str, np.ndarray] = {}
@@ -44,8 +43,8 @@ class CachedEmbedder:
         keys = [_key(self.name, t) for t in texts]
         found: dict[str, np.ndarray] = {k: self._memory[k] for k in keys if k in self._memory}
         missing = [k for k in dict.fromkeys(keys) if k not in found]
-        if missing and self.engine is not None:
-            for key, blob in cached_vectors(self.engine, missing).items():
+        if missing and self.store is not None:
+            for key, blob in self.store.cached_vectors(missing).items():
                 found[key] = np.frombuffer(blob, dtype=np.float32).copy()
         todo = [(k, t) for k, t in dict(zip(keys, texts)).items() if k not in found]
         if todo:
@@ -55,8 +54,8 @@ class CachedEmbedder:
             for (key, _), vector in zip(todo, vectors):
                 found[key] = vector
                 rows.append({"key": key, "model": self.name, "vector": vector.tobytes()})
-            if self.engine is not None:
-                self._store(rows)
+            if self.store is not None:
+                self.store.save_vectors(rows)
         with self._lock:
             for key in keys:
                 self._memory[key] = found[key]
@@ -64,5 +63,3 @@ class CachedEmbedder:
                 self._memory.clear()
         return np.stack([found[k] for k in keys])
 
-    def _store(self, rows: list[dict]) -> None:
-        save_vectors(self.engine, rows)

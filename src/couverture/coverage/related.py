@@ -36,6 +36,7 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 from difflib import SequenceMatcher
 
 # The analysis and the clusterer (numpy, scipy) load only where the index is built:
@@ -81,12 +82,21 @@ def select_main(entity_counts: dict, size: int) -> dict[str, float]:
     return {atom: round(min(share, 1.0), 4) for atom, share in passing[:MAX_MAIN_ATOMS]}
 
 
+class MainAtom(NamedTuple):
+    """One of a story's main names as the index keeps it: its share of the story's
+    articles, its name as they write it, the atoms of the same name, a skeleton's words."""
+
+    share: float
+    name: str | None = None
+    links: str = ""
+    words: str = ""
+
+
 def describe_story(entity_counts: dict, size: int, articles: list) -> dict:
     """What the index keeps of a story: each main atom with its share, its name as the
     story's articles write it, the other atoms of the same name (a name's last word and
     the skeletons of its words), and for a skeleton the Latin words that give it."""
     from ..analyze.scripts import name_skeleton
-    from ..store.related_index import AtomRow
 
     main = select_main(entity_counts, size)
     names = _names(articles, set(main))
@@ -110,7 +120,7 @@ def describe_story(entity_counts: dict, size: int, articles: list) -> dict:
         # The most used form, not a dateline's capitals ("CITTÀ DEL VATICANO").
         name = max(counts.items(), key=lambda item: (not _shouting(item[0]), item[1], -len(item[0]), item[0]))[0] \
             if counts else None
-        out[atom] = AtomRow(share, name, links.get(atom, ""), " ".join(sorted(words_of.get(atom, ()))) if atom.startswith("~") else "")
+        out[atom] = MainAtom(share, name, links.get(atom, ""), " ".join(sorted(words_of.get(atom, ()))) if atom.startswith("~") else "")
     return out
 
 
@@ -154,20 +164,16 @@ _INDEXES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def related_index(store):
-    from ..store.related_index import RelatedIndex
-
     index = _INDEXES.get(store)
     if index is None:
-        index = _INDEXES[store] = RelatedIndex(store.engine, describe_story, POLICY)
+        index = _INDEXES[store] = store.related_index(describe_story, POLICY)
     return index
 
 
 def refresh_related_index(store) -> int:
     """For writers, after their stories are stored: create the index's tables if missing
     and index the stories written since the last refresh."""
-    from ..store.related_index import create_index_tables
-
-    create_index_tables(store.engine)
+    store.create_related_tables()
     _INDEXES.pop(store, None)  # an index in memory, made before the tables existed, is dropped
     return related_index(store).refresh()
 
@@ -175,8 +181,6 @@ def refresh_related_index(store) -> int:
 def related_stories(store, story_id: str, span_days: float = DEFAULT_SPAN_DAYS,
                     limit: int = DEFAULT_LIMIT) -> RelatedStories:
     """The stories related to ``story_id`` (a resolved id), in time order."""
-    from ..store.related_index import story_headlines
-
     index = related_index(store)
     index.refresh()
     result = RelatedStories(story_id, span_days)
@@ -220,7 +224,7 @@ def related_stories(store, story_id: str, span_days: float = DEFAULT_SPAN_DAYS,
     found = found[:limit]
     if not found:
         return result
-    headlines = story_headlines(store.engine, [item[0] for item in found])
+    headlines = store.story_headlines([item[0] for item in found])
     names = {atom: row.name for atom, row in mine.items() if row.name}
     for other, span, gap, score, concepts in found:
         relation = _relation(own, span)

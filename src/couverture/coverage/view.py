@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-from ..store.coverage import load_view, save_view, story_headline
 from .reader import language_label, reader_language
 from .sources import estimate_label
 
@@ -104,12 +103,12 @@ def build_story_view(store, story_id: str, preferred_lang: str | None = None, em
         if key in _views:
             _views.move_to_end(key)
             return _views[key]
-    stored = load_view(store.engine, stored_key)
+    stored = store.load_view(stored_key)
     if stored is not None:
         view = StoryView.from_json(stored)
     else:
         view = _compute(store, resolved, articles, preferred_lang, embedder)
-        save_view(store.engine, stored_key, resolved, members, view.to_json())
+        store.save_view(stored_key, resolved, members, view.to_json())
     with _views_lock:
         _views[key] = view
         while len(_views) > 64:
@@ -156,11 +155,11 @@ def _compute(store, story_id: str, articles, preferred_lang: str | None, embedde
     from .compute import compute_story_view
 
     cached = _embedders.get(store.url) if embedder is None else None
-    if cached is None or cached.engine is not store.engine:
-        cached = CachedEmbedder(embedder or _coverage_encoder(), store.engine)
+    if cached is None or cached.store is not store:
+        cached = CachedEmbedder(embedder or _coverage_encoder(), store)
         if embedder is None:
             _embedders[store.url] = cached
-    return compute_story_view(articles, story_id, story_headline(store.engine, story_id), cached, preferred_lang)
+    return compute_story_view(articles, story_id, store.story_headline(story_id), cached, preferred_lang)
 
 
 # --- text ------------------------------------------------------------------------------

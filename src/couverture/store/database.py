@@ -231,6 +231,48 @@ class Store:
                 )
         return out
 
+    # --- what coverage keeps: the coverage stage calls these, it never imports the store ---
+    def cached_vectors(self, keys) -> dict:
+        from .coverage import cached_vectors
+
+        return cached_vectors(self.engine, keys)
+
+    def save_vectors(self, rows) -> None:
+        from .coverage import save_vectors
+
+        save_vectors(self.engine, rows)
+
+    def load_view(self, key: str) -> dict | None:
+        from .coverage import load_view
+
+        return load_view(self.engine, key)
+
+    def save_view(self, key: str, story_id: str, members: str, view: dict) -> None:
+        from .coverage import save_view
+
+        save_view(self.engine, key, story_id, members, view)
+
+    def story_headline(self, story_id: str) -> str | None:
+        from .coverage import story_headline
+
+        return story_headline(self.engine, story_id)
+
+    def related_index(self, describe, policy: str):
+        """The index of stories' main names (``describe`` says what a story's are)."""
+        from .related_index import RelatedIndex
+
+        return RelatedIndex(self.engine, describe, policy)
+
+    def create_related_tables(self) -> None:
+        from .related_index import create_index_tables
+
+        create_index_tables(self.engine)
+
+    def story_headlines(self, story_ids) -> dict:
+        from .related_index import story_headlines
+
+        return story_headlines(self.engine, story_ids)
+
     # --- writing ------------------------------------------------------------------
     def write_batch(
         self,
