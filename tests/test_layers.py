@@ -64,7 +64,6 @@ MAX_FUNCTION_LINES = 80
 # Today's offenders, with their size: each may shrink, none may grow, and each goes
 # once it fits (path relative to src/couverture; function as module::Qualified.name).
 LONG_MODULES = {
-    "feeds/fetch.py": 673,
 }
 LONG_FUNCTIONS = {
     "coverage/quotes/reported.py::_reported": 115,
