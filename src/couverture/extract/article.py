@@ -65,8 +65,9 @@ def _html_fields(raw: RawDocument) -> dict:
     }
 
 
-def extract_article(raw: RawDocument, now: datetime | None = None) -> Article:
-    """Clean one input into an Article, or raise :class:`InputError` saying why not."""
+def _input_fields(raw: RawDocument) -> tuple[dict, dict]:
+    """(fields, extra): what an input gives under the names extraction reads, and the
+    record's other keys (kept with the article)."""
     if raw.kind == "html":
         fields = _html_fields(raw)
         extra: dict = {}
@@ -88,6 +89,20 @@ def extract_article(raw: RawDocument, now: datetime | None = None) -> Article:
         extra = {}
     else:
         raise InputError(raw.origin, f"unknown document kind {raw.kind!r}")
+    return fields, extra
+
+
+def _article_id(given_id, digest: str) -> str:
+    # Only a string or a whole number is an id (str() of an object or a boolean is not).
+    usable = isinstance(given_id, str) or (isinstance(given_id, int) and not isinstance(given_id, bool))
+    if usable and 0 < len(str(given_id).strip()) <= MAX_ID_CHARS:
+        return str(given_id).strip()
+    return digest[:16]
+
+
+def extract_article(raw: RawDocument, now: datetime | None = None) -> Article:
+    """Clean one input into an Article, or raise :class:`InputError` saying why not."""
+    fields, extra = _input_fields(raw)
     # Whatever the source, no lone surrogate or NUL goes further (the tokenizer, the
     # database and the terminal would each fail on it).
     fields = {k: scrub(v) if isinstance(v, str) else v for k, v in fields.items()}
@@ -131,16 +146,8 @@ def extract_article(raw: RawDocument, now: datetime | None = None) -> Article:
     byline = fields.get("byline") if isinstance(fields.get("byline"), str) else None
 
     digest = content_hash(title, body)
-    given_id = fields.get("id")
-    # Only a string or a whole number is an id (str() of an object or a boolean is not).
-    usable = isinstance(given_id, str) or (isinstance(given_id, int) and not isinstance(given_id, bool))
-    if usable and 0 < len(str(given_id).strip()) <= MAX_ID_CHARS:
-        article_id = str(given_id).strip()
-    else:
-        article_id = digest[:16]
-
     return Article(
-        id=article_id,
+        id=_article_id(fields.get("id"), digest),
         title=title,
         text=body,
         lang=lang,

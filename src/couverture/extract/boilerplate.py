@@ -187,27 +187,7 @@ def clean_text(text: str, title: str | None = None, site_names: frozenset[str] =
         removed.append(title.strip())
         title = None
     if not title:
-        for index, line in enumerate(lines):
-            if not line.strip():
-                continue
-            url = url_of_line(line)
-            if url:  # a scrape that starts with its address: keep it as metadata
-                urls.append(url)
-                removed.append(line.strip())
-                continue
-            bare = _strip_bullets(line)
-            if len(bare.split()) <= 15 and (_FURNITURE_RE.search(bare) or _SOCIAL_ONLY.match(bare)
-                                            or _PHOTO_CREDIT.match(bare) or is_title_furniture(bare, site_names)):
-                removed.append(line.strip())  # "Advertisement", "Share Facebook", a photo credit: never a title
-                continue
-            if is_paragraph(line):
-                # A whole paragraph is the article's first paragraph, not its title: the
-                # title is then its first sentence (see lead_title), and nothing is lost.
-                lines = lines[index:]
-            else:
-                title = line.strip()
-                lines = lines[index + 1 :]
-            break
+        title, lines = _title_line(lines, site_names, removed, urls)
     title = (title or "").strip()
     title_key = fold(title)
     title = strip_title_suffix(title)
@@ -215,7 +195,47 @@ def clean_text(text: str, title: str | None = None, site_names: frozenset[str] =
     result = CleanResult(title=title, paragraphs=[], removed=removed, urls=urls)
     if stamp is not None:
         result.date_text, result.month_stamp = stamp
-    kept: list[str] = []  # lines, "" marks a paragraph break
+    kept = _article_lines(lines, title_key, result)
+    _take_bylines(kept, result)
+    result.paragraphs = _paragraphs(kept)
+    if result.paragraphs:
+        result.agencies.extend(dateline_agencies(result.paragraphs[0]))
+        for paragraph in result.paragraphs[-2:]:  # "... kritisiert. (dpa)", maybe over a last line of furniture
+            result.agencies.extend(trailing_agencies(paragraph))
+    result.agencies = list(dict.fromkeys(result.agencies))
+    return result
+
+
+def _title_line(lines: list[str], site_names: frozenset[str], removed: list[str],
+                urls: list[str]) -> tuple[str | None, list[str]]:
+    """(title, the lines after it): the first line that is neither furniture nor an
+    address; a whole paragraph is no title (the article then starts there)."""
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        url = url_of_line(line)
+        if url:  # a scrape that starts with its address: keep it as metadata
+            urls.append(url)
+            removed.append(line.strip())
+            continue
+        bare = _strip_bullets(line)
+        if len(bare.split()) <= 15 and (_FURNITURE_RE.search(bare) or _SOCIAL_ONLY.match(bare)
+                                        or _PHOTO_CREDIT.match(bare) or is_title_furniture(bare, site_names)):
+            removed.append(line.strip())  # "Advertisement", "Share Facebook", a photo credit: never a title
+            continue
+        if is_paragraph(line):
+            # A whole paragraph is the article's first paragraph, not its title: the
+            # title is then its first sentence (see lead_title), and nothing is lost.
+            return None, lines[index:]
+        return line.strip(), lines[index + 1 :]
+    return None, lines
+
+
+def _article_lines(lines: list[str], title_key: str, result: CleanResult) -> list[str]:
+    """The lines of the article ("" marks a paragraph break); navigation, links to other
+    articles, furniture, dates, addresses and credits go to ``result`` as metadata."""
+    removed = result.removed
+    kept: list[str] = []
     skip_headline = False
     for raw in lines:
         line = raw.strip()
@@ -269,15 +289,7 @@ def clean_text(text: str, title: str | None = None, site_names: frozenset[str] =
                 result.byline = byline[0]
             continue
         kept.append(line)
-
-    _take_bylines(kept, result)
-    result.paragraphs = _paragraphs(kept)
-    if result.paragraphs:
-        result.agencies.extend(dateline_agencies(result.paragraphs[0]))
-        for paragraph in result.paragraphs[-2:]:  # "... kritisiert. (dpa)", maybe over a last line of furniture
-            result.agencies.extend(trailing_agencies(paragraph))
-    result.agencies = list(dict.fromkeys(result.agencies))
-    return result
+    return kept
 
 
 # A date stamped at the very start of a scraped text, before the article: "date

@@ -39,6 +39,60 @@ class QuoteMention:
 _THAT_AFTER = 6  # words allowed between the verb and "that": "said Friday that", "a affirmé jeudi au Vietnam que", "advirtió este jueves a Corea del Sur de que"
 
 
+def _said_in(sentence: str, pats, lang: str, book: NameBook) -> tuple[Speaker | None, str | None]:
+    """(speaker, clause) of one sentence of reported speech, the speaker maybe a role not
+    yet resolved to a name; (None, None) when the sentence reports nobody."""
+    body = sentence.rstrip(" .!?")
+    verb = pats["verb"].search(body)
+    # "Según el mandatario ruso, el acuerdo …", "Selon Jean Dupont, …": the source leads.
+    lead = re.match(r"^(?:selon|d['’]après|according\s+to|secondo|según)\s+([^,;:]{3,80}?),\s*(.+)$", body, re.I)
+    if lead is not None and (verb is None or verb.start() > lead.start(2)):
+        verb = None
+    elif verb is None:
+        return None, None
+    subject = re.split(r"[:;]", body[: verb.start()])[-1].strip() if verb else ""
+    rest = body[verb.end():] if verb else ""
+    clause = speaker = None
+    after_that = None
+    stripped = rest.lstrip(" ,")
+    for skip in range(_THAT_AFTER + 1):
+        # "said that", "said Friday that", "told reporters that", "a déclaré jeudi que"
+        head = re.match(rf"^(?:[\w’'.-]+,?\s+){{{skip}}}", stripped)  # German: "sagte am Montag, dass"
+        if head is None or any(w.lower() in ("and", "et", "e", "und", "y", "but", "mais") for w in head.group(0).split()):
+            break
+        marker = pats["that"].match(stripped[head.end():])
+        if marker:
+            after_that = stripped[head.end() + marker.end():]
+            break
+    first_word = rest.split()[0].lower().strip(",") if rest.split() else ""
+    if after_that is None and lang == "de":
+        # "X sagte, es gebe …", "X schrieb auf der Plattform Y, es handle sich …": indirect speech
+        # in the Konjunktiv I after a comma, without "dass".
+        after_that = _konjunktiv_after_comma(rest)
+    if subject and after_that is not None:
+        # "X, role, a déclaré que …" / "X said Friday that …" / "X sagte, dass …"
+        speaker = _subject_phrase(subject, lang, book)
+        clause = after_that
+    elif (subject and lang == "en" and verb.group(0).lower() in ("said", "says", "also said")
+          and first_word and first_word not in _PREPOSITIONS | {"it", "so", "in", "on", "that"}):
+        # "Kurtz said the problem had been caused by …", "Luke Pigeon, who lives next door, said he …"
+        speaker = _subject_phrase(subject, lang, book)
+        clause = rest
+    if (speaker is None or not speaker.name) and subject.endswith(",") and len(rest.split()) <= 10:
+        # "…, a annoncé le ministre Jean Dupont" / "…, said Sgt. Marty Earley"
+        speaker = _inverted_subject(rest, lang, book) if rest.strip() else None
+        clause = subject[:-1]
+    elif (speaker is None or not speaker.name) and "," in subject and len(rest.split()) <= 4:
+        # "…, Earley said." / "…, the spokesman John Smith said Saturday."
+        head, tail = subject.rsplit(",", 1)
+        if len(tail.split()) <= 8:
+            speaker = parse_speaker(tail, lang, book)
+            clause = head
+    if lead is not None and verb is None:
+        speaker, clause = parse_speaker(lead.group(1), lang, book), lead.group(2)
+    return speaker, clause
+
+
 def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, article_id: str, last: dict | None = None):
     """Reported speech: "X a déclaré que …", "X said the …", "…, X said.". Returns (mentions, clauses).
 
@@ -87,54 +141,7 @@ def _reported(paragraph: str, para_start: int, lang: str, book: NameBook, articl
                 continue
         if len(sentence.split()) < 8 or _quoted_share(sentence) >= 0.5:
             continue
-        body = sentence.rstrip(" .!?")
-        verb = pats["verb"].search(body)
-        # "Según el mandatario ruso, el acuerdo …", "Selon Jean Dupont, …": the source leads.
-        lead = re.match(r"^(?:selon|d['’]après|according\s+to|secondo|según)\s+([^,;:]{3,80}?),\s*(.+)$", body, re.I)
-        if lead is not None and (verb is None or verb.start() > lead.start(2)):
-            verb = None
-        elif verb is None:
-            continue
-        subject = re.split(r"[:;]", body[: verb.start()])[-1].strip() if verb else ""
-        rest = body[verb.end():] if verb else ""
-        clause = speaker = None
-        after_that = None
-        stripped = rest.lstrip(" ,")
-        for skip in range(_THAT_AFTER + 1):
-            # "said that", "said Friday that", "told reporters that", "a déclaré jeudi que"
-            head = re.match(rf"^(?:[\w’'.-]+,?\s+){{{skip}}}", stripped)  # German: "sagte am Montag, dass"
-            if head is None or any(w.lower() in ("and", "et", "e", "und", "y", "but", "mais") for w in head.group(0).split()):
-                break
-            marker = pats["that"].match(stripped[head.end():])
-            if marker:
-                after_that = stripped[head.end() + marker.end():]
-                break
-        first_word = rest.split()[0].lower().strip(",") if rest.split() else ""
-        if after_that is None and lang == "de":
-            # "X sagte, es gebe …", "X schrieb auf der Plattform Y, es handle sich …": indirect speech
-            # in the Konjunktiv I after a comma, without "dass".
-            after_that = _konjunktiv_after_comma(rest)
-        if subject and after_that is not None:
-            # "X, role, a déclaré que …" / "X said Friday that …" / "X sagte, dass …"
-            speaker = _subject_phrase(subject, lang, book)
-            clause = after_that
-        elif (subject and lang == "en" and verb.group(0).lower() in ("said", "says", "also said")
-              and first_word and first_word not in _PREPOSITIONS | {"it", "so", "in", "on", "that"}):
-            # "Kurtz said the problem had been caused by …", "Luke Pigeon, who lives next door, said he …"
-            speaker = _subject_phrase(subject, lang, book)
-            clause = rest
-        if (speaker is None or not speaker.name) and subject.endswith(",") and len(rest.split()) <= 10:
-            # "…, a annoncé le ministre Jean Dupont" / "…, said Sgt. Marty Earley"
-            speaker = _inverted_subject(rest, lang, book) if rest.strip() else None
-            clause = subject[:-1]
-        elif (speaker is None or not speaker.name) and "," in subject and len(rest.split()) <= 4:
-            # "…, Earley said." / "…, the spokesman John Smith said Saturday."
-            head, tail = subject.rsplit(",", 1)
-            if len(tail.split()) <= 8:
-                speaker = parse_speaker(tail, lang, book)
-                clause = head
-        if lead is not None and verb is None:
-            speaker, clause = parse_speaker(lead.group(1), lang, book), lead.group(2)
+        speaker, clause = _said_in(sentence, pats, lang, book)
         if speaker is not None and not speaker.name and speaker.phrase:
             referent = _role_referent(speaker.phrase, lang, book, para_start + offset, last)
             speaker = Speaker(name=referent, role=speaker.role) if referent else speaker
