@@ -241,6 +241,11 @@ def test_every_section_reads_through_its_record_and_writes_back_the_same_json(ha
 
     store, story_id, _ = hanoi
     view = build_story_view(store, story_id, preferred_lang="de")
+    # The view holds typed records; reading one by a key it does not declare is an error.
+    assert all(isinstance(q, sections.Quote) for q in view.quotes) and view.quotes
+    assert view.quotes[0].speaker == view.quotes[0]["speaker"]
+    with pytest.raises(KeyError):
+        view.quotes[0]["who"]
     data = view.to_json()
     for name, record in (("sources", sections.Source), ("timeline", sections.TimelineEntry),
                          ("summary", sections.SummarySentence), ("quotes", sections.Quote),

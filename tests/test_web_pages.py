@@ -416,7 +416,10 @@ def test_a_section_key_the_records_do_not_declare_is_an_error_not_a_vanishing_se
     from couverture.coverage import StoryView
     from couverture.web.coverage_view import sections_of
 
-    view = StoryView(id="s", headline="", summary=[{"text": "A sentence.", "citations": ["a"]}])
+    with pytest.raises(ValueError, match="unknown key"):
+        StoryView(id="s", headline="", summary=[{"text": "A sentence.", "citations": ["a"]}])
+    view = StoryView(id="s", headline="")
+    view.summary = [{"text": "A sentence.", "citations": ["a"]}]  # set around the records
     with pytest.raises(ValueError, match="unknown key"):
         sections_of(view)
 

@@ -41,6 +41,27 @@ class Record:
             values[name] = value
         return cls(**values)
 
+    # Read-only mapping access by declared field, for readers written against the JSON
+    # form (``quote["speaker"]``); a name no field declares is a KeyError, never a guess.
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._field_names():
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key) if key in self._field_names() else default
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._field_names()
+
+    @classmethod
+    def _field_names(cls) -> frozenset[str]:
+        names = cls.__dict__.get("_names")
+        if names is None:
+            names = frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]
+            cls._names = names  # type: ignore[attr-defined]
+        return names
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for f in fields(self):  # type: ignore[arg-type]
@@ -59,8 +80,9 @@ def _plain(value):
     return value
 
 
-def records(kind: type[R], items: list[dict]) -> list[R]:
-    return [kind.from_json(item) for item in items]
+def records(kind: type[R], items: list) -> list[R]:
+    """``items`` as records of ``kind``: dicts read strictly, records of that kind kept."""
+    return [item if isinstance(item, kind) else kind.from_json(item) for item in items]
 
 
 @dataclass

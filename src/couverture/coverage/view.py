@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+from . import sections
 from .reader import language_label, reader_language
 from .sources import estimate_label
 
@@ -21,6 +22,9 @@ from .sources import estimate_label
 VERSION = 6
 DEFAULT_MODEL = "use-multilingual-v3"  # analyze.embed.USEEmbedder.name, without loading the encoder's module
 
+SECTIONS = {"sources": sections.Source, "timeline": sections.TimelineEntry, "summary": sections.SummarySentence,
+            "quotes": sections.Quote, "shared_facts": sections.SharedFact, "unique_facts": sections.SourceFacts,
+            "divergences": sections.Divergence, "copies": sections.CopyLink}
 JSON_KEYS = ("id", "headline", "lang", "headline_lang", "note", "sources", "timeline", "summary", "quotes", "shared_facts", "unique_facts",
              "divergences", "copies")
 
@@ -34,17 +38,28 @@ class StoryView:
     lang: str | None = None  # the reader's language the view is written for
     headline_lang: str | None = None
     note: str | None = None  # e.g. that no source is in the reader's language
-    sources: list[dict] = field(default_factory=list)
-    timeline: list[dict] = field(default_factory=list)
-    summary: list[dict] = field(default_factory=list)
-    quotes: list[dict] = field(default_factory=list)
-    shared_facts: list[dict] = field(default_factory=list)
-    unique_facts: list[dict] = field(default_factory=list)
-    divergences: list[dict] = field(default_factory=list)
-    copies: list[dict] = field(default_factory=list)
+    sources: list[sections.Source] = field(default_factory=list)
+    timeline: list[sections.TimelineEntry] = field(default_factory=list)
+    summary: list[sections.SummarySentence] = field(default_factory=list)
+    quotes: list[sections.Quote] = field(default_factory=list)
+    shared_facts: list[sections.SharedFact] = field(default_factory=list)
+    unique_facts: list[sections.SourceFacts] = field(default_factory=list)
+    divergences: list[sections.Divergence] = field(default_factory=list)
+    copies: list[sections.CopyLink] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Sections handed over in their JSON form (by the builders, or read back from
+        # the database) become their records here, strictly: an unknown key is an error.
+        for name, record in SECTIONS.items():
+            setattr(self, name, sections.records(record, getattr(self, name)))
 
     def to_json(self) -> dict[str, Any]:
-        return {key: getattr(self, key) for key in JSON_KEYS}
+        """The one JSON form of a view: ``show --json``, the API and the stored views."""
+        out: dict[str, Any] = {}
+        for key in JSON_KEYS:
+            value = getattr(self, key)
+            out[key] = [item.to_json() for item in value] if key in SECTIONS else value
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "StoryView":
@@ -54,19 +69,13 @@ class StoryView:
         unknown = set(data) - set(JSON_KEYS)
         if unknown:
             raise ValueError(f"StoryView: unknown key(s) {sorted(unknown)}")
-        view = cls(**{key: data[key] for key in JSON_KEYS})
-        view.check()
-        return view
+        return cls(**{key: data[key] for key in JSON_KEYS})
 
     def check(self) -> None:
-        """Read every section through its record; raises ``ValueError`` on a key none declares."""
-        from . import sections
-
-        for name, record in (("sources", sections.Source), ("timeline", sections.TimelineEntry),
-                             ("summary", sections.SummarySentence), ("quotes", sections.Quote),
-                             ("shared_facts", sections.SharedFact), ("unique_facts", sections.SourceFacts),
-                             ("divergences", sections.Divergence), ("copies", sections.CopyLink)):
-            sections.records(record, getattr(self, name))
+        """Every section is made of its records (they are read strictly when a view is made)."""
+        for name, record in SECTIONS.items():
+            if not all(isinstance(item, record) for item in getattr(self, name)):
+                raise ValueError(f"StoryView.{name}: not all {record.__name__} records")
 
     def source(self, article_id: str) -> dict | None:
         return next((s for s in self.sources if s["article_id"] == article_id), None)
