@@ -334,3 +334,14 @@ def test_a_place_named_with_a_particle_and_a_dateline_are_nobody_between_a_state
     said = {q.text: q.speaker for q in extract_quotes(text, "it", names=["Vladimir Putin", "Corea del Nord"],
                                                       story_names=story)}
     assert said == {"Vladimir Putin non esclude di fornire armi alla Corea del Nord": "Vladimir Putin"}
+
+
+def test_an_accented_weekday_or_month_is_never_a_speakers_name():
+    # The names come from one list (couverture.calendar_words), folded as speakers' names are:
+    # "Mercoledì" and "Février" are a day and a month, as "Lundi" always was.
+    from couverture.coverage.quotes.names import _TEMPORAL
+    from couverture.analyze.entities import fold_name
+
+    for word in ("Mercoledì", "Février", "Sábado", "März", "Lundi", "Gennaio"):
+        assert fold_name(word) in _TEMPORAL, word
+    assert fold_name("Mar") not in _TEMPORAL  # an abbreviation is no month here: "Mar" is a first name

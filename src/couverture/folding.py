@@ -44,3 +44,13 @@ _NON_WORD = re.compile(r"[\W_]+")
 def fold(text: str) -> str:
     """Case-, accent-, punctuation- and space-insensitive form, to compare lines."""
     return _NON_WORD.sub(" ", strip_accents(text).lower()).strip()
+
+
+def fold_alias(text: str) -> str:
+    """The words of a name as the alias table keys them: decomposed, marks off (every
+    one, outside the Basic Multilingual Plane too), lower case, hyphens and punctuation
+    as spaces, one-letter words but digits dropped ("Corée du Nord" -> "coree du nord")."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = re.sub(r"[^\w-]+", " ", text.replace("-", " "))
+    return " ".join(w for w in text.split() if len(w) > 1 or w.isdigit())

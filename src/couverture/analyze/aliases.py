@@ -8,6 +8,8 @@ everywhere (most people) need no entry.
 """
 from __future__ import annotations
 
+from ..folding import fold_alias as _fold
+
 _GROUPS: dict[str, tuple[str, ...]] = {
     "putin": ("poutine", "putin", "putyin", "putine"),
     "zelensky": ("zelensky", "zelenski", "zelenskyy", "zelenskij", "zelenskyj", "selenskyj", "zelenskiy"),
@@ -77,15 +79,6 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "valencia": ("valence", "valencia", "valenza"),
 }
 
-def _fold(text: str) -> str:
-    # The same folding as entities.fold_name (kept here to avoid an import cycle).
-    import re
-    import unicodedata
-
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = re.sub(r"[^\w-]+", " ", text.replace("-", " "))
-    return " ".join(w for w in text.split() if len(w) > 1 or w.isdigit())
 
 
 ALIASES: dict[str, str] = {}

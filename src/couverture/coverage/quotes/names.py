@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ...calendar_words import ABBREVIATIONS as MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 from ...analyze.aliases import ALIASES, NOT_PEOPLE
 from ...analyze.entities import entity_key, fold_name
 from .. import speech
@@ -26,13 +27,8 @@ _STOP_ROLE = frozenset(
 )
 
 
-_TEMPORAL = frozenset(
-    """lundi mardi mercredi jeudi vendredi samedi dimanche monday tuesday wednesday thursday friday saturday sunday
-    lunedì martedì mercoledì giovedì venerdì sabato domenica montag dienstag mittwoch donnerstag freitag samstag
-    sonntag lunes martes miércoles jueves viernes sábado domingo janvier février mars avril mai juin juillet août
-    septembre octobre novembre décembre january february march april may june july august september october
-    november december""".split()
-)
+# Weekdays and months at the head of a sentence ("Lundi, Jean Dupont a dit") are no name.
+_TEMPORAL = frozenset(fold_name(word) for word in (*WEEKDAYS, *(m for m in MONTHS if m not in MONTH_ABBREVIATIONS)))
 
 
 @dataclass
