@@ -233,3 +233,35 @@ def test_a_schema_4_postgres_store_keeps_its_articles_when_migrated(postgres_url
         check_migrated(upgraded, before)
     finally:
         upgraded.close()
+
+
+def test_the_dask_path_writes_to_postgres_what_one_process_writes(postgres_url, tmp_path):
+    """Issue 24: PostgreSQL as the shared store of a distributed ingest. The demo corpus
+    through two Dask worker processes into a database of its own on the real server holds
+    each article once, in the stories one process makes of it in SQLite."""
+    from sqlalchemy import create_engine, text
+
+    from couverture.demo import demo_corpus_path
+    from couverture.distributed import dask_client, ingest_distributed
+    from couverture.engine import ingest_documents
+    from couverture.eval.metrics import bcubed
+    from couverture.ingest import read_inputs
+
+    server = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text("CREATE DATABASE couverture_dask"))
+    server.dispose()
+    shared = Store(postgres_url.rsplit("/", 1)[0] + "/couverture_dask")
+    reference = Store(tmp_path / "one.db")
+    try:
+        one = ingest_documents(reference, read_inputs([str(demo_corpus_path())]), progress=False)
+        with dask_client(workers=2) as client:
+            report = ingest_distributed(shared, read_inputs([str(demo_corpus_path())]), client=client, progress=False)
+        assert report.added == one.added == 60 and shared.count_articles() == 60
+        ids = sorted(one.story_of)
+        assert sorted(report.story_of) == ids
+        assert bcubed([report.story_of[i] for i in ids], [one.story_of[i] for i in ids]).f1 >= 0.98
+        assert {s.size for s in shared.list_stories()} == {s.size for s in reference.list_stories()}
+    finally:
+        shared.close()
+        reference.close()
