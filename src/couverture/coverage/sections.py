@@ -205,12 +205,12 @@ class SourceFacts(Record):
     facts: list[UniqueFact] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(kw_only=True)  # fields in the builders' key order, the optional one between
 class VersionStatement(Record):
     OPTIONAL: ClassVar[tuple[str, ...]] = ("sentence",)
     article_id: str
+    sentence: int | None = None  # a speaker divergence's statements have none
     text: str
-    sentence: int | None = None
 
 
 @dataclass
@@ -219,12 +219,6 @@ class DivergenceVersion(Record):
     value: str
     article_ids: list[str]
     statements: list[VersionStatement] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        out = super().to_json()
-        # Statements keep the builders' key order: article_id, sentence, text.
-        out["statements"] = [{k: s[k] for k in ("article_id", "sentence", "text") if k in s} for s in out["statements"]]
-        return out
 
 
 @dataclass
@@ -244,7 +238,3 @@ class CopyLink(Record):
     similarity: float
     languages: list[str] | None = None
     agencies: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        out = super().to_json()
-        return {k: out[k] for k in ("kind", "article_id", "original_id", "similarity", "languages", "agencies") if k in out}

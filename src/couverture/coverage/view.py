@@ -71,11 +71,6 @@ class StoryView:
             raise ValueError(f"StoryView: unknown key(s) {sorted(unknown)}")
         return cls(**{key: data[key] for key in JSON_KEYS})
 
-    def check(self) -> None:
-        """Every section is made of its records (they are read strictly when a view is made)."""
-        for name, record in SECTIONS.items():
-            if not all(isinstance(item, record) for item in getattr(self, name)):
-                raise ValueError(f"StoryView.{name}: not all {record.__name__} records")
 
     def source(self, article_id: str) -> dict | None:
         return next((s for s in self.sources if s["article_id"] == article_id), None)
