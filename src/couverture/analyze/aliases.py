@@ -93,3 +93,4 @@ for key, spellings in _GROUPS.items():
 # over another person.
 PEOPLE = frozenset({"putin", "zelensky", "xi jinping", "kim jong un", "pope", "biden", "trump", "macron"})
 NOT_PEOPLE = frozenset(set(_GROUPS) - PEOPLE)
+KNOWN_KEYS = frozenset(ALIASES.values())  # every referent the table knows, people and places

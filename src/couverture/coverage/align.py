@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..analyze.aliases import ALIASES
+from ..analyze.aliases import KNOWN_KEYS
 from ..analyze.numbers import extract_numbers
 from ..analyze.tokens import content_lemmas
 
@@ -42,7 +42,6 @@ MIN_SEGMENT_WORDS = 6
 # within 0.005 of F1 there) and checked on the other 3: cross-language pair F1 0.246 ->
 # 0.486 with the one-article-per-fact rule below (bench/RESULTS.md).
 CROSS_THRESHOLD = 0.50
-_KNOWN_KEYS = frozenset(ALIASES.values())
 
 
 @dataclass
@@ -99,7 +98,7 @@ def _known_parts(key: str) -> set[str]:
     if len(words) < 2:
         return set()
     return {" ".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)
-            if " ".join(words[i:i + n]) in _KNOWN_KEYS and " ".join(words[i:i + n]) != key}
+            if " ".join(words[i:i + n]) in KNOWN_KEYS and " ".join(words[i:i + n]) != key}
 
 
 def anchors(sentence: str, lang: str, entity_keys: Sequence[str]) -> frozenset:

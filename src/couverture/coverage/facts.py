@@ -16,12 +16,11 @@ import re
 
 import numpy as np
 
-from ..analyze.aliases import ALIASES
+from ..analyze.aliases import KNOWN_KEYS
 from ..analyze.numbers import extract_numbers
 from .align import Alignment
 from .divergence import NUMBER, related_places
 
-_KNOWN_KEYS = frozenset(ALIASES.values())
 
 
 def fact_families(alignment: Alignment, family_of: dict[str, str]) -> list[set[str]]:
@@ -80,12 +79,12 @@ def _name_like(text: str, key: str, agencies: frozenset[str] = frozenset()) -> b
     words = key.split()
     if text.upper() in agencies or key in agencies:
         return False
-    if len(words) >= 2 and key not in _KNOWN_KEYS:
+    if len(words) >= 2 and key not in KNOWN_KEYS:
         if any(w in _JOINING_WORDS for w in text.lower().split()[1:-1]):
             return False
-        if any(w in _KNOWN_KEYS for w in words):
+        if any(w in KNOWN_KEYS for w in words):
             return False
-    return len(words) >= 2 or key in _KNOWN_KEYS or (text.isupper() and len(text) >= 3)
+    return len(words) >= 2 or key in KNOWN_KEYS or (text.isupper() and len(text) >= 3)
 
 
 _JOINING_WORDS = frozenset("y et and und e i ou or o oder".split())

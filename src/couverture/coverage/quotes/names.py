@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ...calendar_words import ABBREVIATIONS as MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
-from ...analyze.aliases import ALIASES, NOT_PEOPLE
+from ...analyze.aliases import ALIASES, KNOWN_KEYS, NOT_PEOPLE
 from ...analyze.entities import entity_key, fold_name
 from .. import speech
 
@@ -50,7 +50,6 @@ _TOKEN = re.compile(r"[\w’'.\-]+|,|:|;|\(|\)")
 _ELIDED = re.compile(r"^(?:[ldn]|qu|dell|all|dall|nell|sull)['’]", re.I)
 
 
-_KNOWN_PLACES = frozenset(ALIASES.values())
 
 
 def _is_cap(token: str) -> bool:
@@ -63,7 +62,7 @@ def _looks_like_org(words: list[str]) -> bool:
     if any(w in _ORG_WORDS for f in folded for w in f.split()):
         return True
     key = entity_key(" ".join(words))
-    if key in _KNOWN_PLACES and key not in _PEOPLE_KEYS:
+    if key in KNOWN_KEYS and key not in _PEOPLE_KEYS:
         return True
     return len(words) == 1 and words[0].isupper() and len(words[0]) > 1  # KCNA, ONU, NHK
 
