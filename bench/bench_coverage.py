@@ -28,18 +28,16 @@ GOLD_LINKS = {
 }
 
 
-def main() -> int:
-    from couverture.analyze import Analyzer, default_embedder
-    from couverture.coverage import compute_story_view
-    from couverture.coverage.cache import CachedEmbedder
+def demo_events(analyzer, wanted=None) -> dict[str, list]:
+    """The demo corpus as stored articles (analysed by ``analyzer``), by gold event, in
+    publication order: each event taken as one story. ``wanted``: only these events."""
     from couverture.demo import demo_corpus_path
     from couverture.extract import extract_article
     from couverture.ingest import read_inputs
     from couverture.store.database import features_json
 
-    stored_timing = store_timing()  # first, so that no sentence has been embedded yet in this process
-    analyzer = Analyzer()
     articles = [extract_article(raw) for raw in read_inputs([str(demo_corpus_path())])]
+    articles = [a for a in articles if wanted is None or a.extra.get("event") in wanted]
     features = analyzer.analyze_many(articles)
     stored = [
         SimpleNamespace(id=a.id, title=a.title, text=a.text, lang=a.lang, published=a.published, url=a.url,
@@ -50,6 +48,15 @@ def main() -> int:
     events: dict[str, list] = {}
     for article in sorted(stored, key=lambda a: (a.published is None, a.published or 0)):
         events.setdefault(article.extra["event"], []).append(article)
+    return events
+
+
+def main() -> int:
+    from couverture.analyze import Analyzer, default_embedder
+    from couverture.coverage import compute_story_view
+    from couverture.coverage.cache import CachedEmbedder
+    stored_timing = store_timing()  # first, so that no sentence has been embedded yet in this process
+    events = demo_events(Analyzer())
 
     embedder = CachedEmbedder(default_embedder())  # in memory only: cold, then warm
     cold = warm = 0.0
@@ -72,7 +79,7 @@ def main() -> int:
 
     right = found_links & GOLD_LINKS
     print("$ python bench/bench_coverage.py")
-    print(f"demo corpus: {len(stored)} articles, {len(events)} gold stories")
+    print(f"demo corpus: {sum(map(len, events.values()))} articles, {len(events)} gold stories")
     print(f"copies+translations: found {len(found_links)}, right {len(right)}, gold {len(GOLD_LINKS)} "
           f"(precision {len(right) / max(1, len(found_links)):.2f}, recall {len(right) / len(GOLD_LINKS):.2f})")
     for link in sorted(found_links - GOLD_LINKS):

@@ -41,7 +41,6 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "bench" / "data" / "fact_groups.jsonl"
@@ -175,25 +174,12 @@ def main() -> int:
     from couverture.coverage import compute_story_view
     from couverture.coverage.align import align
     from couverture.coverage.cache import CachedEmbedder
-    from couverture.demo import demo_corpus_path
-    from couverture.extract import extract_article
-    from couverture.ingest import read_inputs
-    from couverture.store.database import features_json
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_coverage import demo_events  # the demo corpus stored, by gold event
 
     started = time.perf_counter()
     gold = load_gold()
-    raws = [raw for raw in read_inputs([str(demo_corpus_path())])]
-    articles = [a for a in (extract_article(raw) for raw in raws) if a.extra.get("event") in gold]
-    features = Analyzer().analyze_many(articles)
-    stored = [
-        SimpleNamespace(id=a.id, title=a.title, text=a.text, lang=a.lang, published=a.published, url=a.url,
-                        outlet=a.outlet, byline=a.byline, agencies=a.agencies, origin=a.origin, extra=a.extra,
-                        features=features_json(f))
-        for a, f in zip(articles, features)
-    ]
-    members_of: dict[str, list] = {}
-    for article in sorted(stored, key=lambda a: (a.published is None, a.published or 0)):
-        members_of.setdefault(article.extra["event"], []).append(article)
+    members_of = demo_events(Analyzer(), wanted=gold)
 
     embedder = CachedEmbedder(default_embedder())
     total_all, total_cross = Counts(), Counts()
