@@ -71,7 +71,10 @@ def main() -> None:
               help="With --engine dask: worker processes of the local cluster started for this ingest.")
 @click.option("--address", default=None, metavar="tcp://HOST:PORT",
               help="With --engine dask: use the running Dask scheduler there instead of a local cluster.")
-def ingest(paths, db, max_bytes, max_pages, progress, allow_private, engine, workers, address):
+@click.option("--shards", default="month", show_default=True, metavar="month|week|Nd|none",
+              help="With --engine dask: cluster in time shards of this size on the workers, stitched here; "
+                   "none: cluster the whole stream here, in order, as one process does.")
+def ingest(paths, db, max_bytes, max_pages, progress, allow_private, engine, workers, address, shards):
     """Ingest files or folders (.txt, .html, .json, .jsonl), web pages and feeds by URL,
     and cluster them into stories.
 
@@ -87,6 +90,7 @@ def ingest(paths, db, max_bytes, max_pages, progress, allow_private, engine, wor
     from .feeds.fetch import FetchPolicy
     from .ingest import DEFAULT_MAX_BYTES, read_inputs
 
+    plan = _shard_plan(shards) if engine == "dask" else None
     store = open_store(db, create=True)
     started = time.perf_counter()
     files = [p for p in paths if not is_url(p)]
@@ -101,7 +105,7 @@ def ingest(paths, db, max_bytes, max_pages, progress, allow_private, engine, wor
         if engine == "dask":
             from .distributed import ingest_distributed
 
-            report = ingest_distributed(store, items, workers=workers, address=address,
+            report = ingest_distributed(store, items, workers=workers, address=address, shards=plan,
                                         progress=_progress_bars(progress), on_wait=lambda m: click.echo(m, err=True))
         else:
             report = ingest_documents(store, items, progress=_progress_bars(progress),
@@ -122,6 +126,15 @@ def ingest(paths, db, max_bytes, max_pages, progress, allow_private, engine, wor
     )
     if report.errors:
         sys.exit(1)
+
+
+def _shard_plan(text: str):
+    from .distributed.shards import ShardPlan
+
+    try:
+        return ShardPlan.parse(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--shards") from exc
 
 
 def _story_line(story) -> str:

@@ -248,6 +248,7 @@ def ingest_documents(
     segment_size: int = SEGMENT_ARTICLES,
     on_wait=None,
     lock_timeout: float | None = None,
+    make_ingestion: "Callable[..., Ingestion] | None" = None,
 ) -> IngestReport:
     """Read, clean, deduplicate, analyse, cluster and store ``items``.
 
@@ -262,9 +263,14 @@ def ingest_documents(
     ``progress(total, label)``, when given, makes a bar for each segment (anything with
     ``update(n)`` and ``close()``): showing progress is the caller's business (the CLI
     draws one on a terminal); the engine only says how far it got.
+
+    ``make_ingestion``: what runs the call (by default :class:`Ingestion`), given the
+    same arguments; the distributed path's sharded clustering is one
+    (``distributed.shards``).
     """
     with store.writing(on_wait=_tell_waiting if on_wait is None else on_wait, timeout=lock_timeout):
-        report = _ingest_locked(store, items, analyzer, clusterer, batch_size, progress, segment_size)
+        make = make_ingestion or Ingestion
+        report = make(store, analyzer, clusterer, batch_size, progress, segment_size).run(items)
         from .coverage.related import refresh_related_index
 
         refresh_related_index(store)  # the stories just written, for their related stories
@@ -273,10 +279,6 @@ def ingest_documents(
 
 def _tell_waiting(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def _ingest_locked(store, items, analyzer, clusterer, batch_size, progress, segment_size) -> IngestReport:
-    return Ingestion(store, analyzer, clusterer, batch_size, progress, segment_size).run(items)
 
 
 class Ingestion:

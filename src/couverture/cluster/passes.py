@@ -121,6 +121,24 @@ class StoryPasses:
             done.append((gone.id, keep.id, best[0]))
         return done
 
+    def stitch(self, earlier: Iterable[StoryProfile], later: Iterable[StoryProfile]) -> list[tuple[str, str, float]]:
+        """Offer each of ``later`` to the active stories with the merge pass's own
+        decision, after loading ``earlier`` and ``later`` as active stories.
+
+        This is how stories clustered apart (time shards, ``distributed.shards``) are
+        joined where they meet: ``later`` are the stories of one shard that begin within
+        a window of where the stories in ``earlier`` (the shards before it, the store's)
+        end. A merge is the merge pass's: the larger story keeps its id and absorbs the
+        other's profile in place (the objects given are changed), and it is recorded in
+        :attr:`merges`. Returns the merges, as :meth:`merge_pass` does."""
+        later = list(later)
+        for story in earlier:
+            self.load_story(story)
+        for story in later:
+            self.load_story(story)
+        self._since_merge.update(story.id for story in later)
+        return self.merge_pass(only=[story.id for story in later])
+
     def _record_merge(self, gone: str, into: str, probability: float) -> None:
         """Record that story ``gone`` now lives on as ``into`` (see :meth:`resolve`)."""
         self.merges.append(Merge(gone, into, probability))

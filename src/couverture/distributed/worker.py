@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ..errors import BrokenInstall, InputError
-from ..models import Notice, RawDocument
+from ..models import Article, Notice, RawDocument
 
 _lock = threading.Lock()
 _analyzer = None
@@ -55,6 +55,8 @@ def _extract(item, now: datetime | None):
         return ("error", item.origin, item.reason), None
     if isinstance(item, Notice):
         return ("note", item.origin, item.message), None
+    if isinstance(item, Article):  # extracted already (a labelled set, an export): analysed here
+        return None, item
     try:
         article = extract_article(item, now=now)
     except InputError as exc:
@@ -66,7 +68,7 @@ def _extract(item, now: datetime | None):
     return None, article
 
 
-def prepare_batch(items: Sequence[RawDocument | InputError | Notice], now: datetime | None = None) -> list[tuple]:
+def prepare_batch(items: Sequence[RawDocument | Article | InputError | Notice], now: datetime | None = None) -> list[tuple]:
     """Extract, analyse and embed one batch of inputs; one outcome per input (and a
     note after an input whose encoding was guessed), in input order."""
     outcomes: list = []
